@@ -1,0 +1,90 @@
+"""Configuration read from the environment, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("CONCERTO_INSTANCE", PROJECT_ROOT / "instance")).resolve()
+
+
+def load_or_create_secret_key(folder: Path) -> str:
+    """The secret key lives in the instance folder, generated on first start."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file = folder / "secret_key"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        if key:
+            return key
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(instance: Path) -> dict:
+    """Every setting, from environment variables or the development defaults."""
+    env = os.environ
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'concerto.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    smtp_host = env.get("SMTP_HOST", "")
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or load_or_create_secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+        # E-mail: with no SMTP_HOST, e-mails are printed to the console.
+        "MAIL_BACKEND": env.get("MAIL_BACKEND") or ("smtp" if smtp_host else "console"),
+        "SMTP_HOST": smtp_host,
+        "SMTP_PORT": int(env.get("SMTP_PORT", "587")),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), default=smtp_host != ""),
+        "SMTP_SSL": _bool(env.get("SMTP_SSL")),
+        "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "20")),
+        "MAIL_FROM": env.get("MAIL_FROM", "Concerto <no-reply@concerto.localhost>"),
+        "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "6")),
+        # Multi-organisation: the organisation used when the host name matches none.
+        "DEFAULT_ORGANISATION": env.get("DEFAULT_ORGANISATION", ""),
+        # Rate limits: memory by default; redis://127.0.0.1:6379 to share them between workers.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # Behind a reverse proxy that sets X-Forwarded-For/-Proto/-Host.
+        "PROXY_FIX": int(env.get("PROXY_FIX", "0")),
+        "SESSION_COOKIE_SECURE_ALWAYS": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
+        "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "2")),
+        "EMAIL_CONFIRMATION_DAYS": int(env.get("EMAIL_CONFIRMATION_DAYS", "3")),
+        "SESSION_HOURS": int(env.get("SESSION_HOURS", "12")),
+    }
+
+
+FIXED = {
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "concerto_session",
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+    "LANGUAGES": ("fr", "en"),
+    "PER_PAGE": 50,
+}

@@ -1,0 +1,1 @@
+"""Concertation of the communes: saisines, bodies, meetings, the mayors' mailbox."""

@@ -1,0 +1,1 @@
+"""The conseil de développement's contributions and citizen consultations."""

@@ -1,0 +1,146 @@
+"""Test fixtures: one application per run, a clean database for every test.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
+(postgresql+psycopg://postgres@127.0.0.1:5432/test).
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from app.db import db
+from tests import factories
+
+
+def _database_url(tmp_root) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_root / 'test.db'}"
+
+
+def _drop_everything(engine) -> None:
+    metadata = sa.MetaData()
+    metadata.reflect(bind=engine)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            for table in metadata.sorted_tables:
+                connection.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+        else:
+            metadata.drop_all(bind=connection)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    root = tmp_path_factory.mktemp("concerto")
+    application = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(root / "instance"),
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "SQLALCHEMY_DATABASE_URI": _database_url(root),
+            "UPLOAD_DIR": str(root / "uploads"),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_BACKEND": "console",
+            "SERVER_NAME": None,
+            "DEFAULT_ORGANISATION": "",
+        }
+    )
+    with application.app_context():
+        _drop_everything(db.engine)
+        upgrade()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        _drop_everything(db.engine)
+        db.engine.dispose()
+
+
+def _clear_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _clear_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def org():
+    """CA de Lens - Liévin with its 36 communes."""
+    return factories.organisation("246200364", slug="lens-lievin")
+
+
+@pytest.fixture
+def other_org():
+    """CA Carcassonne Agglo with its 83 communes."""
+    return factories.organisation("200035715", slug="carcassonne", host="carcassonne.test")
+
+
+def login_as(client, user) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def login():
+    return login_as
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries():
+    """Use as `with count_queries() as counter: ...` then read counter.count."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
