@@ -11,11 +11,26 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
 from app.db import db
+from app.extensions import limiter
 from tests import factories
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own application context, as in production.
+
+    The tests keep an application context open for the factories; without this, every
+    request would share its `g` (the signed-in user, the organisation) and its database
+    session with the test and with the other requests.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 def _database_url(tmp_root) -> str:
@@ -47,12 +62,14 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": _database_url(root),
             "UPLOAD_DIR": str(root / "uploads"),
             "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
+            "RATELIMIT_ENABLED": True,  # storage ready; switched off below, on where tested
             "MAIL_BACKEND": "console",
             "SERVER_NAME": None,
             "DEFAULT_ORGANISATION": "",
         }
     )
+    application.test_client_class = FreshContextClient
+    limiter.enabled = False
     with application.app_context():
         _drop_everything(db.engine)
         upgrade()

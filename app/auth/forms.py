@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app.forms import strip
 from app.i18n import _l
 from app.users.passwords import MIN_LENGTH
 
@@ -16,6 +17,7 @@ _LENGTH = _l("Le mot de passe doit compter au moins %(min)d caractères.")
 def _email_field():
     return EmailField(
         _l("Adresse e-mail"),
+        filters=[strip],
         validators=[DataRequired(_REQUIRED), Email(_EMAIL), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )

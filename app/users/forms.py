@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from app.forms import optional_int, options, strip
 from app.i18n import _l
 from app.users.models import Role
 
@@ -13,7 +14,7 @@ _REQUIRED = _l("Ce champ est obligatoire.")
 def role_choices():
     from app.web import role_label
 
-    return [(role.value, role_label(role)) for role in Role]
+    return options((role.value, role_label(role)) for role in Role)
 
 
 class ProfileForm(FlaskForm):
@@ -22,7 +23,7 @@ class ProfileForm(FlaskForm):
     )
     locale = SelectField(
         _l("Langue de l'interface et des e-mails"),
-        choices=[("fr", "Français"), ("en", "English")],
+        choices=options([("fr", "Français"), ("en", "English")]),
     )
     submit = SubmitField(_l("Enregistrer"))
 
@@ -31,6 +32,7 @@ class ProfileForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField(
         _l("Adresse e-mail"),
+        filters=[strip],
         validators=[
             DataRequired(_REQUIRED),
             Email(_l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")),
@@ -43,13 +45,13 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Rôle"), validators=[DataRequired(_REQUIRED)])
     commune_id = SelectField(
         _l("Commune"),
-        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        coerce=optional_int,
         validators=[Optional()],
         description=_l("Obligatoire pour un(e) maire ou les services d'une commune."),
     )
     association_id = SelectField(
         _l("Association"),
-        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        coerce=optional_int,
         validators=[Optional()],
         description=_l("Obligatoire pour le membre d'une association."),
     )
@@ -60,12 +62,12 @@ class AddRoleForm(FlaskForm):
     role = SelectField(_l("Rôle"), validators=[DataRequired(_REQUIRED)])
     commune_id = SelectField(
         _l("Commune"),
-        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        coerce=optional_int,
         validators=[Optional()],
     )
     association_id = SelectField(
         _l("Association"),
-        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        coerce=optional_int,
         validators=[Optional()],
     )
     submit = SubmitField(_l("Ajouter le rôle"))

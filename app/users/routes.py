@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.access import can, login_required, permission_required, require
 from app.db import db
+from app.forms import options
 from app.i18n import _
 from app.organisations.queries import commune_in, communes_of
 from app.users import queries, services
@@ -21,12 +22,12 @@ bp = Blueprint("users", __name__, url_prefix="/admin/membres")
 def _fill_role_choices(form) -> None:
     org = g.organisation
     form.role.choices = role_choices()
-    form.commune_id.choices = [("", _("— Aucune —"))] + [
-        (c.id, f"{c.name} ({c.insee_code})") for c in communes_of(org)
-    ]
-    form.association_id.choices = [("", _("— Aucune —"))] + [
-        (a.id, a.name) for a in queries.associations_of(org)
-    ]
+    form.commune_id.choices = options(
+        [("", _("— Aucune —"))] + [(c.id, f"{c.name} ({c.insee_code})") for c in communes_of(org)]
+    )
+    form.association_id.choices = options(
+        [("", _("— Aucune —"))] + [(a.id, a.name) for a in queries.associations_of(org)]
+    )
 
 
 def _load_member(user_id: int):
