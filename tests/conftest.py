@@ -124,8 +124,8 @@ def other_org():
     return factories.organisation("200035715", slug="carcassonne", host="carcassonne.test")
 
 
-def login_as(client, user) -> None:
-    with client.session_transaction() as session:
+def login_as(client, user, host: str = "localhost") -> None:
+    with client.session_transaction(base_url=f"http://{host}") as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
 

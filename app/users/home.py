@@ -37,7 +37,7 @@ def commune_panel(user, organisation) -> list[HomePanel]:
     for commune in user.communes_for(Role.MAYOR, Role.COMMUNE_STAFF):
         panels.append(
             HomePanel(
-                title=_("Commune de %(name)s", name=commune.name),
+                title=_("Votre commune : %(name)s", name=commune.name),
                 items=[
                     (_("Code INSEE : %(code)s", code=commune.insee_code), None),
                     (_("Population municipale : %(n)s", n=f"{commune.population:,}".replace(",", "\u202f")), None),

@@ -79,4 +79,4 @@ def association_names(ids: set[int]) -> dict[int, str]:
         return {}
     table = _association_table()
     rows = db.session.execute(select(table.c.id, table.c.name).where(table.c.id.in_(ids)))
-    return dict(rows.tuples())
+    return {id_: name for id_, name in rows}

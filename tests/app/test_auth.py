@@ -32,7 +32,7 @@ def test_login_with_the_right_password_opens_a_session(client, org):
     response = _login(client, user.email, follow_redirects=True)
     assert response.status_code == 200
     assert "Bonjour Maire de Liévin" in response.text
-    assert "Commune de Liévin" in response.text
+    assert "Votre commune : Liévin" in response.text
     db.session.refresh(user)
     assert user.last_login_at is not None
 
