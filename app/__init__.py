@@ -71,8 +71,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
     from app.organisations.routes import bp as organisations_bp
-    from app.users.routes import bp as users_bp
     from app.users import home, permissions  # noqa: F401  (register panels and rules)
+    from app.users.routes import bp as users_bp
     from app.web import init_web
     from app.web.routes import bp as web_bp
 

@@ -27,7 +27,10 @@ def _new_password_fields():
     password = PasswordField(
         _l("Mot de passe"),
         validators=[DataRequired(_REQUIRED), Length(min=MIN_LENGTH, message=_LENGTH)],
-        description=_l("Au moins 10 caractères. Une phrase facile à retenir convient bien."),
+        description=_l(
+            "Au moins %(min)d caractères. Une phrase facile à retenir convient bien.",
+            min=MIN_LENGTH,
+        ),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

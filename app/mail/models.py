@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import db, utcnow, str_enum
+from app.db import db, str_enum, utcnow
 
 
 class OutboxStatus(StrEnum):

@@ -23,8 +23,11 @@ METHODS = [
 
 
 def extract() -> Catalog:
-    catalog = Catalog(locale=None, project="concerto", msgid_bugs_address=None)
-    options = {"**.html": {"extensions": "jinja2.ext.i18n,jinja2.ext.do"}, "**.txt": {"extensions": "jinja2.ext.i18n,jinja2.ext.do"}}
+    catalog = Catalog(locale=None, project="Concerto", version="1")
+    options = {
+        "**.html": {"extensions": "jinja2.ext.i18n,jinja2.ext.do"},
+        "**.txt": {"extensions": "jinja2.ext.i18n,jinja2.ext.do"},
+    }
     for folder in SOURCE_DIRS:
         root = PROJECT_ROOT / folder
         for filename, lineno, message, comments, context in extract_from_dir(
@@ -67,6 +70,8 @@ def update_catalogues() -> list[str]:
         catalog = load(locale)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        catalog.fuzzy = False
+        catalog.project, catalog.version = "Concerto", "1"
         save(catalog, locale)
         lines.append(f"{locale}: {len(catalog)} strings")
     return lines

@@ -28,7 +28,6 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Enregistrer"))
 
 
-
 class InviteForm(FlaskForm):
     email = EmailField(
         _l("Adresse e-mail"),
@@ -53,7 +52,7 @@ class InviteForm(FlaskForm):
         _l("Association"),
         coerce=optional_int,
         validators=[Optional()],
-        description=_l("Obligatoire pour le membre d'une association."),
+        description=_l("Obligatoire pour un membre d'une association."),
     )
     submit = SubmitField(_l("Envoyer l'invitation"))
 

@@ -6,7 +6,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from app.db import db
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.users.models import Role, User
 from app.web import role_label
 from app.web.home import HomePanel, home_panel
@@ -40,8 +40,17 @@ def commune_panel(user, organisation) -> list[HomePanel]:
                 title=_("Votre commune : %(name)s", name=commune.name),
                 items=[
                     (_("Code INSEE : %(code)s", code=commune.insee_code), None),
-                    (_("Population municipale : %(n)s", n=f"{commune.population:,}".replace(",", "\u202f")), None),
-                    (_("Codes postaux : %(codes)s", codes=", ".join(commune.postal_code_list)), None),
+                    (
+                        _(
+                            "Population municipale : %(n)s",
+                            n=f"{commune.population:,}".replace(",", "\u202f"),
+                        ),
+                        None,
+                    ),
+                    (
+                        _("Codes postaux : %(codes)s", codes=", ".join(commune.postal_code_list)),
+                        None,
+                    ),
                 ],
                 order=20,
             )
@@ -63,8 +72,16 @@ def admin_panel(user, organisation) -> list[HomePanel]:
         HomePanel(
             title=_("Administration de l'EPCI"),
             items=[
-                (_("%(n)d comptes actifs", n=active), url_for("users.index", status="active")),
-                (_("%(n)d invitations en attente", n=invited), url_for("users.index", status="invited")),
+                (
+                    ngettext("%(num)d compte actif", "%(num)d comptes actifs", active),
+                    url_for("users.index", status="active"),
+                ),
+                (
+                    ngettext(
+                        "%(num)d invitation en attente", "%(num)d invitations en attente", invited
+                    ),
+                    url_for("users.index", status="invited"),
+                ),
                 (_("Communes du territoire"), url_for("organisations.communes")),
                 (_("Journal des actions"), url_for("audit.index")),
             ],

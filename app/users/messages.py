@@ -6,13 +6,16 @@ from app.i18n import _
 def error_message(exc) -> str:
     messages = {
         "password_too_short": _(
-            "Le mot de passe doit compter au moins %(min)d caractères.", min=exc.params.get("min", 10)
+            "Le mot de passe doit compter au moins %(min)d caractères.",
+            min=exc.params.get("min", 10),
         ),
         "email_taken": _("Un compte existe déjà avec cette adresse e-mail."),
         "commune_required": _("Choisissez la commune pour ce rôle."),
         "association_required": _("Choisissez l'association pour ce rôle."),
         "other_organisation": _("Cette commune ou association n'appartient pas à votre EPCI."),
-        "cannot_remove_own_admin": _("Vous ne pouvez pas retirer votre propre rôle d'administration."),
+        "cannot_remove_own_admin": _(
+            "Vous ne pouvez pas retirer votre propre rôle d'administration."
+        ),
         "cannot_deactivate_self": _("Vous ne pouvez pas désactiver votre propre compte."),
         "wrong_password": _("Le mot de passe actuel est incorrect."),
     }

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import TimestampMixin, db, utcnow, str_enum
+from app.db import TimestampMixin, db, str_enum, utcnow
 from app.organisations.models import Commune, Organisation
 
 

@@ -37,9 +37,7 @@ def members_query(
 
 
 def member_in(org: Organisation, user_id: int) -> User | None:
-    return db.session.scalar(
-        select(User).where(User.organisation_id == org.id, User.id == user_id)
-    )
+    return db.session.scalar(select(User).where(User.organisation_id == org.id, User.id == user_id))
 
 
 def membership_of(user: User, membership_id: int) -> Membership | None:

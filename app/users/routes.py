@@ -78,7 +78,10 @@ def invite():
                 association=queries.association_in(org, form.association_id.data),
             )
         except services.UserError as exc:
-            field = {"commune_required": form.commune_id, "association_required": form.association_id}
+            field = {
+                "commune_required": form.commune_id,
+                "association_required": form.association_id,
+            }
             field.get(exc.code, form.role).errors.append(error_message(exc))
         else:
             db.session.commit()

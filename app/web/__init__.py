@@ -155,7 +155,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = local_date
     app.jinja_env.filters["rich"] = lambda html: Markup(clean_html(html or ""))
     app.jinja_env.filters["number"] = lambda n: f"{n:,}".replace(",", "\u202f")
-    app.jinja_env.filters["dict_without_page"] = lambda d: {k: v for k, v in d.items() if k != "page"}
+    app.jinja_env.filters["dict_without_page"] = lambda d: {
+        k: v for k, v in d.items() if k != "page"
+    }
 
     @app.context_processor
     def globals_():

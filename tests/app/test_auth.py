@@ -152,8 +152,11 @@ def test_forgot_password_sends_a_single_use_expiring_link(client, org):
     assert done.status_code == 302 and done.headers["Location"] == "/login"
     db.session.refresh(user)
     assert verify_password(user.password_hash, new)
-    reused = client.post(link, data={"password": "another one again", "confirm": "another one again"},
-                         follow_redirects=True)
+    reused = client.post(
+        link,
+        data={"password": "another one again", "confirm": "another one again"},
+        follow_redirects=True,
+    )
     assert "déjà été utilisé" in reused.text
 
 
@@ -176,9 +179,11 @@ def test_expired_reset_link_is_refused(client, org, app):
     token = db.session.scalar(select(AuthToken))
     token.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    response = client.post(f"/mot-de-passe/nouveau/{signed}",
-                           data={"password": "long enough pass", "confirm": "long enough pass"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/mot-de-passe/nouveau/{signed}",
+        data={"password": "long enough pass", "confirm": "long enough pass"},
+        follow_redirects=True,
+    )
     assert "expiré" in response.text
 
 
@@ -204,8 +209,12 @@ def test_password_change_ends_other_sessions(client, org, app, login):
     new = "my new long password"
     response = client.post(
         "/compte",
-        data={"password-current": PASSWORD, "password-password": new, "password-confirm": new,
-              "password-submit": "1"},
+        data={
+            "password-current": PASSWORD,
+            "password-password": new,
+            "password-confirm": new,
+            "password-submit": "1",
+        },
     )
     assert response.status_code == 302
     assert client.get("/compte").status_code == 200
@@ -217,8 +226,12 @@ def test_password_change_with_a_wrong_current_password_is_refused(client, org, l
     login(client, user)
     response = client.post(
         "/compte",
-        data={"password-current": "wrong", "password-password": "x" * 12,
-              "password-confirm": "x" * 12, "password-submit": "1"},
+        data={
+            "password-current": "wrong",
+            "password-password": "x" * 12,
+            "password-confirm": "x" * 12,
+            "password-submit": "1",
+        },
     )
     assert response.status_code == 200
     assert "Le mot de passe actuel est incorrect." in response.text
@@ -229,8 +242,11 @@ def test_profile_change_sets_name_and_language(client, org, login):
     login(client, user)
     response = client.post(
         "/compte",
-        data={"profile-display_name": "Mme la Maire", "profile-locale": "en",
-              "profile-submit": "1"},
+        data={
+            "profile-display_name": "Mme la Maire",
+            "profile-locale": "en",
+            "profile-submit": "1",
+        },
         follow_redirects=True,
     )
     assert '<html lang="en">' in response.text
@@ -239,8 +255,12 @@ def test_profile_change_sets_name_and_language(client, org, login):
 
 
 def test_citizen_sign_up_needs_email_confirmation(client, org):
-    data = {"display_name": "Léa", "email": "lea@example.fr", "password": "une phrase longue",
-            "confirm": "une phrase longue"}
+    data = {
+        "display_name": "Léa",
+        "email": "lea@example.fr",
+        "password": "une phrase longue",
+        "confirm": "une phrase longue",
+    }
     response = client.post("/inscription", data=data)
     assert response.status_code == 200 and "lea@example.fr" in response.text
     user = db.session.scalar(select(User).where(User.email == "lea@example.fr"))
@@ -259,8 +279,12 @@ def test_citizen_sign_up_needs_email_confirmation(client, org):
 
 def test_sign_up_with_an_existing_email_reveals_nothing_and_warns_the_owner(client, org):
     owner = factories.user(org, Role.MAYOR, commune="62510")
-    data = {"display_name": "X", "email": owner.email, "password": "une phrase longue",
-            "confirm": "une phrase longue"}
+    data = {
+        "display_name": "X",
+        "email": owner.email,
+        "password": "une phrase longue",
+        "confirm": "une phrase longue",
+    }
     response = client.post("/inscription", data=data)
     assert response.status_code == 200 and "Un e-mail vient d'être envoyé" in response.text
     db.session.refresh(owner)
@@ -270,9 +294,15 @@ def test_sign_up_with_an_existing_email_reveals_nothing_and_warns_the_owner(clie
 
 
 def test_sign_up_keeps_what_was_typed_when_passwords_differ(client, org):
-    response = client.post("/inscription", data={
-        "display_name": "Léa", "email": "lea@example.fr", "password": "une phrase longue",
-        "confirm": "autre chose encore"})
+    response = client.post(
+        "/inscription",
+        data={
+            "display_name": "Léa",
+            "email": "lea@example.fr",
+            "password": "une phrase longue",
+            "confirm": "autre chose encore",
+        },
+    )
     assert "Les deux mots de passe ne sont pas identiques." in response.text
     assert 'value="Léa"' in response.text and 'value="lea@example.fr"' in response.text
 
@@ -280,15 +310,21 @@ def test_sign_up_keeps_what_was_typed_when_passwords_differ(client, org):
 def test_invited_person_activates_the_account_once(client, org, app):
     admin = factories.user(org, Role.ADMIN)
     with app.test_request_context():
-        invited = services.invite(admin, org, "maire@lievin.fr", "Maire", Role.MAYOR,
-                                  commune=org.communes[20])
+        invited = services.invite(
+            admin, org, "maire@lievin.fr", "Maire", Role.MAYOR, commune=org.communes[20]
+        )
     db.session.commit()
     link = _last_link("/invitation/")
     page = client.get(link)
     assert page.status_code == 200 and "maire@lievin.fr" in page.text
-    response = client.post(link, data={"display_name": "M. le Maire",
-                                       "password": "un mot de passe sûr",
-                                       "confirm": "un mot de passe sûr"})
+    response = client.post(
+        link,
+        data={
+            "display_name": "M. le Maire",
+            "password": "un mot de passe sûr",
+            "confirm": "un mot de passe sûr",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(invited)
     assert invited.display_name == "M. le Maire" and invited.password_hash

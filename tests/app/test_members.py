@@ -41,8 +41,10 @@ def test_member_list_filters_by_role_commune_status_and_search(client, org, admi
     assert "Maire de Lens" in searched and "Maire de Liévin" not in searched
 
 
-@pytest.mark.parametrize("role", [None, Role.MAYOR, Role.COMMUNE_STAFF, Role.CITIZEN,
-                                  Role.VICE_PRESIDENT, Role.JURY_MEMBER])
+@pytest.mark.parametrize(
+    "role",
+    [None, Role.MAYOR, Role.COMMUNE_STAFF, Role.CITIZEN, Role.VICE_PRESIDENT, Role.JURY_MEMBER],
+)
 def test_member_pages_are_for_admins_only(client, org, login, role):
     target = factories.user(org, Role.CITIZEN)
     if role is None:
@@ -53,10 +55,13 @@ def test_member_pages_are_for_admins_only(client, org, login, role):
     assert client.get("/admin/membres/").status_code == 403
     assert client.get("/admin/membres/inviter").status_code == 403
     assert client.get(f"/admin/membres/{target.id}").status_code == 403
-    assert client.post(f"/admin/membres/{target.id}/activation",
-                       data={"active": "0"}).status_code == 403
-    assert client.post(f"/admin/membres/{target.id}/roles",
-                       data={"role": "admin"}).status_code == 403
+    assert (
+        client.post(f"/admin/membres/{target.id}/activation", data={"active": "0"}).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/admin/membres/{target.id}/roles", data={"role": "admin"}).status_code == 403
+    )
     db.session.refresh(target)
     assert target.active and target.roles == {Role.CITIZEN}
 
@@ -64,9 +69,15 @@ def test_member_pages_are_for_admins_only(client, org, login, role):
 def test_admin_invites_a_mayor_for_a_commune(client, org, admin, login):
     login(client, admin)
     avion = commune_by_insee(org, "62065")
-    response = client.post("/admin/membres/inviter", data={
-        "email": "maire@avion.fr", "display_name": "Maire d'Avion", "role": "mayor",
-        "commune_id": str(avion.id)})
+    response = client.post(
+        "/admin/membres/inviter",
+        data={
+            "email": "maire@avion.fr",
+            "display_name": "Maire d'Avion",
+            "role": "mayor",
+            "commune_id": str(avion.id),
+        },
+    )
     assert response.status_code == 302
     invited = db.session.scalar(select(User).where(User.email == "maire@avion.fr"))
     assert invited.password_hash is None
@@ -82,8 +93,10 @@ def test_admin_invites_a_mayor_for_a_commune(client, org, admin, login):
 
 def test_inviting_a_mayor_without_a_commune_keeps_the_form(client, org, admin, login):
     login(client, admin)
-    response = client.post("/admin/membres/inviter", data={
-        "email": "maire@avion.fr", "display_name": "Maire d'Avion", "role": "mayor"})
+    response = client.post(
+        "/admin/membres/inviter",
+        data={"email": "maire@avion.fr", "display_name": "Maire d'Avion", "role": "mayor"},
+    )
     assert response.status_code == 200
     assert "Choisissez la commune pour ce rôle." in response.text
     assert 'value="maire@avion.fr"' in response.text
@@ -94,9 +107,15 @@ def test_a_new_mayor_replaces_the_previous_one(client, org, admin, login):
     old = factories.user(org, Role.MAYOR, commune="62510")
     login(client, admin)
     lievin = commune_by_insee(org, "62510")
-    client.post("/admin/membres/inviter", data={
-        "email": "nouveau@lievin.fr", "display_name": "Nouveau maire", "role": "mayor",
-        "commune_id": str(lievin.id)})
+    client.post(
+        "/admin/membres/inviter",
+        data={
+            "email": "nouveau@lievin.fr",
+            "display_name": "Nouveau maire",
+            "role": "mayor",
+            "commune_id": str(lievin.id),
+        },
+    )
     db.session.refresh(old)
     assert not old.has_role(Role.MAYOR)
     mayors = db.session.scalars(
@@ -112,20 +131,32 @@ def test_admin_cannot_give_a_commune_of_another_organisation(client, org, other_
     db.session.commit()
     login(client, admin)
     carcassonne = commune_by_insee(other_org, "11069")
-    response = client.post("/admin/membres/inviter", data={
-        "email": "x@example.fr", "display_name": "X", "role": "mayor",
-        "commune_id": str(carcassonne.id)})
+    response = client.post(
+        "/admin/membres/inviter",
+        data={
+            "email": "x@example.fr",
+            "display_name": "X",
+            "role": "mayor",
+            "commune_id": str(carcassonne.id),
+        },
+    )
     assert response.status_code == 200
-    assert db.session.scalar(select(func.count(Membership.id)).where(
-        Membership.commune_id == carcassonne.id)) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(Membership.id)).where(Membership.commune_id == carcassonne.id)
+        )
+        == 0
+    )
 
 
 def test_admin_adds_and_removes_roles(client, org, admin, login):
     person = factories.user(org, Role.CITIZEN)
     login(client, admin)
     lens = commune_by_insee(org, "62498")
-    added = client.post(f"/admin/membres/{person.id}/roles",
-                        data={"role": "commune_staff", "commune_id": str(lens.id)})
+    added = client.post(
+        f"/admin/membres/{person.id}/roles",
+        data={"role": "commune_staff", "commune_id": str(lens.id)},
+    )
     assert added.status_code == 302
     db.session.refresh(person)
     assert person.has_role(Role.COMMUNE_STAFF, lens) and person.has_role(Role.CITIZEN)
@@ -142,8 +173,10 @@ def test_association_member_role_is_tied_to_an_association(client, org, admin, l
     login(client, admin)
     refused = client.post(f"/admin/membres/{person.id}/roles", data={"role": "association_member"})
     assert refused.status_code == 400
-    client.post(f"/admin/membres/{person.id}/roles",
-                data={"role": "association_member", "association_id": str(association.id)})
+    client.post(
+        f"/admin/membres/{person.id}/roles",
+        data={"role": "association_member", "association_id": str(association.id)},
+    )
     db.session.refresh(person)
     assert [m.association_id for m in person.memberships] == [association.id]
     assert "Femmes et quartiers" in client.get(f"/admin/membres/{person.id}").text
@@ -197,8 +230,10 @@ def test_member_detail_of_another_organisation_is_not_found(client, org, other_o
     stranger = factories.user(other_org, Role.MAYOR, commune="11069")
     login(client, admin)
     assert client.get(f"/admin/membres/{stranger.id}").status_code == 404
-    assert client.post(f"/admin/membres/{stranger.id}/activation",
-                       data={"active": "0"}).status_code == 404
+    assert (
+        client.post(f"/admin/membres/{stranger.id}/activation", data={"active": "0"}).status_code
+        == 404
+    )
     db.session.refresh(stranger)
     assert stranger.active
 
@@ -256,11 +291,24 @@ def test_cli_user_create_generates_and_prints_a_password(app, org):
 
 def test_cli_user_create_refuses_a_mayor_without_commune_or_unknown_values(app, org):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["user", "create", "a@b.fr", "--role", "mayor"], input="x" * 12
-                         ).exit_code == 2
-    assert runner.invoke(args=["user", "create", "a@b.fr", "--role", "mayor", "--commune",
-                               "99999"], input="x" * 12).exit_code == 2
+    assert (
+        runner.invoke(
+            args=["user", "create", "a@b.fr", "--role", "mayor"], input="x" * 12
+        ).exit_code
+        == 2
+    )
+    assert (
+        runner.invoke(
+            args=["user", "create", "a@b.fr", "--role", "mayor", "--commune", "99999"],
+            input="x" * 12,
+        ).exit_code
+        == 2
+    )
     assert runner.invoke(args=["user", "create", "a@b.fr", "--role", "king"]).exit_code == 2
-    assert runner.invoke(args=["user", "create", "a@b.fr", "--role", "admin", "--org", "nope"]
-                         ).exit_code == 2
+    assert (
+        runner.invoke(
+            args=["user", "create", "a@b.fr", "--role", "admin", "--org", "nope"]
+        ).exit_code
+        == 2
+    )
     assert db.session.scalar(select(func.count(User.id))) == 0

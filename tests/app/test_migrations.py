@@ -29,12 +29,14 @@ def fresh_app(tmp_path):
         options = {"connect_args": {"options": f"-csearch_path={SCHEMA}"}}
     else:
         url = f"sqlite:///{tmp_path / 'migrations.db'}"
-    application = create_app({
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": options,
-        "SECRET_KEY": "x",
-    })
+    application = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": options,
+            "SECRET_KEY": "x",
+        }
+    )
     with application.app_context():
         yield application
         db.session.remove()

@@ -97,8 +97,11 @@ def test_login_only_finds_accounts_of_the_current_organisation(client, org, othe
     stranger = factories.user(other_org, Role.ADMIN)
     here = client.post("/login", data={"email": stranger.email, "password": factories.PASSWORD})
     assert "incorrect" in here.text
-    there = client.post("/login", data={"email": stranger.email, "password": factories.PASSWORD},
-                        base_url="http://carcassonne.test")
+    there = client.post(
+        "/login",
+        data={"email": stranger.email, "password": factories.PASSWORD},
+        base_url="http://carcassonne.test",
+    )
     assert there.status_code == 302
 
 
@@ -179,10 +182,14 @@ def test_not_found_page_is_in_the_platform_style(client, org):
 
 
 def test_server_error_page_is_shown_without_details(org, tmp_path):
-    application = create_app({
-        "INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": db.engine.url,
-        "SECRET_KEY": "x", "PROPAGATE_EXCEPTIONS": False,
-    })
+    application = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": db.engine.url,
+            "SECRET_KEY": "x",
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+    )
 
     @application.get("/boom")
     def boom():
@@ -211,12 +218,14 @@ def test_healthz_answers_200_when_the_database_answers(client):
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
-    application = create_app({
-        "INSTANCE_PATH": str(tmp_path),
-        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 1}},
-        "SECRET_KEY": "x",
-    })
+    application = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 1}},
+            "SECRET_KEY": "x",
+        }
+    )
     response = application.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == "unreachable"
@@ -282,8 +291,10 @@ def test_dates_are_shown_in_paris_time(app):
 
 
 def test_sanitiser_keeps_formatting_and_drops_scripts():
-    dirty = ('<p onclick="x()">Bonjour <strong>maire</strong><script>alert(1)</script>'
-             '<a href="javascript:alert(1)">lien</a> <a href="https://ex.fr">ok</a></p>')
+    dirty = (
+        '<p onclick="x()">Bonjour <strong>maire</strong><script>alert(1)</script>'
+        '<a href="javascript:alert(1)">lien</a> <a href="https://ex.fr">ok</a></p>'
+    )
     cleaned = clean_html(dirty)
     assert "<strong>maire</strong>" in cleaned
     assert "script" not in cleaned and "onclick" not in cleaned and "javascript" not in cleaned

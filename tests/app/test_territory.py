@@ -84,8 +84,14 @@ def test_reloading_after_the_reference_changed_updates_in_place_and_keeps_links(
         name=original.name,
         type=original.type,
         communes=tuple(
-            CommuneRecord(c.insee_code, c.name + " (nouveau nom)" if c.insee_code == "62510"
-                          else c.name, c.siren, c.departement, c.population + 1, c.postal_codes)
+            CommuneRecord(
+                c.insee_code,
+                c.name + " (nouveau nom)" if c.insee_code == "62510" else c.name,
+                c.siren,
+                c.departement,
+                c.population + 1,
+                c.postal_codes,
+            )
             for c in original.communes
             if c.insee_code != "62001"  # Ablain-Saint-Nazaire leaves the EPCI
         ),
