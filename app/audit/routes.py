@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, g, render_template, request
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.access import permission_required
 from app.audit.models import AuditEntry
@@ -38,7 +38,14 @@ def index():
     object_type = request.args.get("object_type") or None
     since, until = _day(request.args.get("since")), _day(request.args.get("until"), end=True)
     if action:
-        query = query.where(AuditEntry.action.like(f"{action}%"))
+        # the action itself or the actions under it ("member" -> "member.invite"), without
+        # LIKE wildcards: "auth.password_reset" must not show "auth.password_reset_request"
+        query = query.where(
+            or_(
+                AuditEntry.action == action,
+                AuditEntry.action.startswith(f"{action}.", autoescape=True),
+            )
+        )
     if actor_id:
         query = query.where(AuditEntry.actor_id == actor_id)
     if object_type:
@@ -62,9 +69,10 @@ def index():
     ).all()
     actors = db.session.execute(
         select(User.id, User.display_name)
-        .where(User.organisation_id == org.id, User.id.in_(
-            select(AuditEntry.actor_id).where(AuditEntry.organisation_id == org.id)
-        ))
+        .where(
+            User.organisation_id == org.id,
+            User.id.in_(select(AuditEntry.actor_id).where(AuditEntry.organisation_id == org.id)),
+        )
         .order_by(User.display_name)
     ).all()
     return render_template(
