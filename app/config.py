@@ -67,6 +67,9 @@ def from_environment(instance: Path) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # If the shared store (Redis) fails, count in memory rather than refuse requests.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # Behind a reverse proxy that sets X-Forwarded-For/-Proto/-Host.
         "PROXY_FIX": int(env.get("PROXY_FIX", "0")),
         "SESSION_COOKIE_SECURE_ALWAYS": _bool(env.get("SESSION_COOKIE_SECURE")),
