@@ -83,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         users_bp,
         organisations_bp,
         audit_bp,
-        consultations.bp,
+        *consultations.blueprints,
         participation.bp,
         ami.bp,
     ):

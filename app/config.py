@@ -77,6 +77,13 @@ def from_environment(instance: Path) -> dict:
         "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "2")),
         "EMAIL_CONFIRMATION_DAYS": int(env.get("EMAIL_CONFIRMATION_DAYS", "3")),
         "SESSION_HOURS": int(env.get("SESSION_HOURS", "12")),
+        # Links in e-mails sent from the command line (reminders): https://concertation.example.fr
+        "BASE_URL": env.get("BASE_URL", ""),
+        "PREFERRED_URL_SCHEME": env.get(
+            "PREFERRED_URL_SCHEME", "https" if env.get("PROXY_FIX") else "http"
+        ),
+        # Saisine reminders: days before the deadline
+        "SAISINE_REMINDER_DAYS": env.get("SAISINE_REMINDER_DAYS", "7,1"),
     }
 
 

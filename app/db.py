@@ -71,6 +71,7 @@ def import_all_models() -> None:
     import app.audit.models  # noqa: F401
     import app.mail.models  # noqa: F401
     import app.organisations.models  # noqa: F401
+    import app.uploads.models  # noqa: F401
     import app.users.models  # noqa: F401
     import consultations.models  # noqa: F401
     import participation.models  # noqa: F401

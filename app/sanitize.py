@@ -65,3 +65,20 @@ def clean_html(html: str) -> str:
     """Keep the harmless formatting of `html`, drop scripts, event handlers and bad URLs."""
     cleaned = _cleaner.clean(html or "")
     return bleach.linkify(cleaned, callbacks=[_link_attrs], parse_email=False)
+
+
+def text_to_html(text: str) -> str:
+    """Plain text becomes paragraphs; text that already holds HTML is sanitised as is."""
+    from markupsafe import escape
+
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if "<" in text and ">" in text:
+        return clean_html(text)
+    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    html = "".join(
+        "<p>" + "<br>".join(str(escape(line)) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+    )
+    return clean_html(html)

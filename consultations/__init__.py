@@ -1,5 +1,7 @@
 """Concertation of the communes: saisines, bodies and meetings, the mayors' mailbox."""
 
-from flask import Blueprint
+from consultations.saisines import permissions as _saisine_permissions  # noqa: F401
+from consultations.saisines.routes import commune_bp as saisines_commune_bp
+from consultations.saisines.routes import manage_bp as saisines_bp
 
-bp = Blueprint("consultations", __name__, url_prefix="/concertation")
+blueprints = (saisines_bp, saisines_commune_bp)

@@ -72,3 +72,57 @@ def association(org, name: str = "Association test"):
     db.session.add(entry)
     db.session.commit()
     return entry
+
+
+def saisine(
+    org,
+    author=None,
+    *,
+    communes: list[str] | None = None,
+    kind: str = "opinion",
+    silence: str = "no_opinion",
+    opens_in: float = -1,
+    deadline_in: float = 14,
+    open_it: bool = True,
+    questions: list[dict] | None = None,
+    reference: str | None = None,
+):
+    """A saisine of `org` targeting the communes with these INSEE codes (default: all).
+
+    Dates are relative to now, in days. With `open_it`, it is opened (communes notified).
+    """
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from consultations.saisines import services
+    from consultations.saisines.models import QuestionType, SaisineKind, SilenceRule
+
+    author = author or user(org, Role.ADMIN)
+    now = utcnow()
+    targets = [c for c in org.communes if communes is None or c.insee_code in communes]
+    n = next(_sequence)
+    data = services.SaisineData(
+        reference=reference or f"REF-{n}",
+        title=f"Saisine {n}",
+        description="<p>Présentation</p>",
+        kind=SaisineKind(kind),
+        opens_at=now + timedelta(days=opens_in),
+        deadline=now + timedelta(days=deadline_in),
+        silence_rule=SilenceRule(silence),
+        legal_basis="Article L153-15 du code de l'urbanisme",
+        target_mode="all" if communes is None else "list",
+        communes=targets,
+    )
+    from flask import current_app
+
+    with current_app.test_request_context():
+        created = services.create_saisine(author, org, data)
+        for spec in questions or []:
+            spec = dict(spec)
+            spec["type"] = QuestionType(spec.get("type", "short_text"))
+            spec.setdefault("required", False)
+            services.add_question(author, created, **spec)
+        if open_it:
+            services.open_saisine(author, created, now)
+    db.session.commit()
+    return created

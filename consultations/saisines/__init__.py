@@ -1,0 +1,1 @@
+"""Saisines: the EPCI consults its communes for an opinion or for data."""
