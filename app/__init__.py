@@ -94,6 +94,7 @@ def _register_cli(app: Flask) -> None:
     from app.cli import demo_command, translations_cli, user_cli
     from app.mail.cli import outbox
     from app.organisations.cli import territory
+    from consultations.saisines.cli import saisines_cli
 
-    for command in (territory, outbox, user_cli, demo_command, translations_cli):
+    for command in (territory, outbox, user_cli, demo_command, translations_cli, saisines_cli):
         app.cli.add_command(command)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.db import db
+from app.db import db, utcnow
 from app.organisations import services as org_services
 from app.organisations.models import Commune, Sector
 from app.organisations.queries import commune_by_insee
 from app.organisations.refdata import find_epci
+from app.organisations.services import slugify
 from app.users import services as user_services
 from app.users.models import Role
 
@@ -87,6 +88,15 @@ ACCOUNTS = [
 ]
 
 
+_DEMO_STEPS: list = []
+
+
+def demo_step(func):
+    """Register `func(org, accounts)` to add a domain's demo content after the accounts."""
+    _DEMO_STEPS.append(func)
+    return func
+
+
 def load_demo() -> list[tuple[str, str]]:
     """Create or complete the demo; running it again changes nothing."""
     from ami.models import Association
@@ -122,8 +132,43 @@ def load_demo() -> list[tuple[str, str]]:
             user_services.add_role(None, user, role, commune=commune, association=assoc)
         label = role.value + (f" ({commune.name})" if commune else "")
         accounts.append((email, label))
+    _other_mayors(org)
     db.session.flush()
+    for step in _DEMO_STEPS:
+        step(org)
     return accounts
+
+
+def _other_mayors(org) -> None:
+    """A mayor for every other commune, so that the conférence des maires is complete."""
+    from app.users.models import User
+    from app.users.passwords import hash_password
+
+    password_hash = None
+    for commune in org.communes:
+        if any(m.role is Role.MAYOR for m in _mayors_of(commune)):
+            continue
+        password_hash = password_hash or hash_password(DEMO_PASSWORD)
+        local = slugify(commune.name).replace("-", "")
+        user = User(
+            organisation_id=org.id,
+            organisation=org,
+            email=f"maire.{local}@{DOMAIN}",
+            display_name=f"Maire de {commune.name}",
+            password_hash=password_hash,
+            email_confirmed_at=utcnow(),
+        )
+        db.session.add(user)
+        db.session.flush()
+        user_services.add_role(None, user, Role.MAYOR, commune=commune)
+
+
+def _mayors_of(commune):
+    from app.users.models import Membership
+
+    return db.session.scalars(
+        select(Membership).where(Membership.commune_id == commune.id, Membership.role == Role.MAYOR)
+    ).all()
 
 
 def _sectors(org) -> None:

@@ -1,5 +1,7 @@
 """Concertation of the communes: saisines, bodies and meetings, the mayors' mailbox."""
 
+from consultations.saisines import demo as _saisine_demo  # noqa: F401
+from consultations.saisines import home as _saisine_home  # noqa: F401
 from consultations.saisines import permissions as _saisine_permissions  # noqa: F401
 from consultations.saisines.routes import commune_bp as saisines_commune_bp
 from consultations.saisines.routes import manage_bp as saisines_bp

@@ -18,6 +18,8 @@ from app.sanitize import clean_html
 from app.users.models import Role, User
 from app.web.urls import external_url
 from consultations.saisines import queries, rules
+from consultations.saisines.answers import display as display_answer
+from consultations.saisines.forms import opinion_labels
 from consultations.saisines.models import (
     DeadlineExtension,
     Opinion,
@@ -673,6 +675,8 @@ def _send_receipt(saisine, commune, response, version, actor) -> None:
             version=version,
             signatory=actor,
             questions=saisine.current_questions,
+            answer_text=display_answer,
+            opinion_text=lambda opinion: str(opinion_labels().get(opinion, "")),
             link=link,
         )
 

@@ -196,6 +196,8 @@ def test_server_error_page_is_shown_without_details(org, tmp_path):
         raise RuntimeError("secret detail")
 
     response = application.test_client().get("/boom")
+    with application.app_context():
+        db.engine.dispose()
     assert response.status_code == 500
     assert "Erreur du serveur" in response.text and "secret detail" not in response.text
 
@@ -227,6 +229,8 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
         }
     )
     response = application.test_client().get("/healthz")
+    with application.app_context():
+        db.engine.dispose()
     assert response.status_code == 503
     assert response.json["database"] == "unreachable"
 

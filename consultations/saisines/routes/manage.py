@@ -137,7 +137,12 @@ def edit(saisine_id: int):
                 return redirect(url_for("saisines.detail", saisine_id=saisine.id))
         else:
             db.session.rollback()
-    return render_template("consultations/saisines/saisine_form.html", form=form, saisine=saisine)
+    return render_template(
+        "consultations/saisines/saisine_form.html",
+        form=form,
+        saisine=saisine,
+        confirm_form=ConfirmForm(),
+    )
 
 
 SORTS = {

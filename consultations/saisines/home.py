@@ -1,0 +1,88 @@
+"""Home-page panels: the commune's saisines to answer, the EPCI's saisines to follow."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from app.db import db, utcnow
+from app.i18n import _
+from app.users.models import Role
+from app.web.home import HomePanel, home_panel
+from consultations.saisines import queries
+from consultations.saisines.models import ResponseStatus, Saisine, SaisineStatus
+
+
+@home_panel
+def commune_saisines(user, organisation) -> list[HomePanel]:
+    if not (user.has_role(Role.MAYOR) or user.has_role(Role.COMMUNE_STAFF)):
+        return []
+    now = utcnow()
+    current, _past = queries.inbox(user, now)
+    items = []
+    for row in current:
+        days = (row.saisine.deadline - now).days
+        state = (
+            _("transmise")
+            if row.response_status is ResponseStatus.SUBMITTED
+            else (_("brouillon") if row.response_status is ResponseStatus.DRAFT else _("à faire"))
+        )
+        label = _(
+            "%(title)s (%(commune)s) — %(state)s, %(days)d jours restants",
+            title=row.saisine.title,
+            commune=row.commune.name,
+            state=state,
+            days=days,
+        )
+        link = url_for(
+            "saisines_commune.respond", insee=row.commune.insee_code, saisine_id=row.saisine.id
+        )
+        items.append((label, link))
+    return [
+        HomePanel(
+            title=_("Saisines de l'EPCI à traiter"),
+            items=items,
+            empty=_("Aucune saisine en cours pour votre commune."),
+            action=(_("Toutes les saisines de ma commune"), url_for("saisines_commune.inbox")),
+            order=5,
+        )
+    ]
+
+
+@home_panel
+def admin_saisines(user, organisation) -> list[HomePanel]:
+    if not user.has_role(Role.ADMIN):
+        return []
+    now = utcnow()
+    counts = dict(
+        db.session.execute(
+            select(Saisine.status, func.count(Saisine.id))
+            .where(Saisine.organisation_id == organisation.id)
+            .group_by(Saisine.status)
+        ).all()
+    )
+    due_soon = db.session.scalar(
+        select(func.count(Saisine.id)).where(
+            Saisine.organisation_id == organisation.id,
+            Saisine.status == SaisineStatus.OPEN,
+            Saisine.deadline > now,
+        )
+    )
+    return [
+        HomePanel(
+            title=_("Saisines des communes"),
+            items=[
+                (_("%(n)d en cours", n=due_soon or 0), url_for("saisines.index", status="open")),
+                (
+                    _("%(n)d en préparation", n=counts.get(SaisineStatus.DRAFT, 0)),
+                    url_for("saisines.index", status="draft"),
+                ),
+                (
+                    _("%(n)d closes", n=counts.get(SaisineStatus.CLOSED, 0)),
+                    url_for("saisines.index", status="closed"),
+                ),
+            ],
+            action=(_("Nouvelle saisine"), url_for("saisines.create")),
+            order=11,
+        )
+    ]
