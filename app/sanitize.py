@@ -67,18 +67,19 @@ def clean_html(html: str) -> str:
     return bleach.linkify(cleaned, callbacks=[_link_attrs], parse_email=False)
 
 
-def text_to_html(text: str) -> str:
-    """Plain text becomes paragraphs; text that already holds HTML is sanitised as is."""
-    from markupsafe import escape
+BLOCK_TAGS = ("<p", "<ul", "<ol", "<h2", "<h3", "<h4", "<table", "<blockquote", "<pre")
 
+
+def text_to_html(text: str) -> str:
+    """Text typed in a plain text area becomes paragraphs; simple HTML in it is kept, cleaned.
+
+    Blank lines separate paragraphs and single line breaks are kept, unless the text already
+    holds block-level HTML (paragraphs, lists, tables), which is then only sanitised.
+    """
     text = (text or "").strip()
     if not text:
         return ""
-    if "<" in text and ">" in text:
+    if any(tag in text.lower() for tag in BLOCK_TAGS):
         return clean_html(text)
     paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    html = "".join(
-        "<p>" + "<br>".join(str(escape(line)) for line in p.split("\n")) + "</p>"
-        for p in paragraphs
-    )
-    return clean_html(html)
+    return clean_html("".join("<p>" + p.replace("\n", "<br>") + "</p>" for p in paragraphs))

@@ -123,6 +123,7 @@ def saisine(
             spec.setdefault("required", False)
             services.add_question(author, created, **spec)
         if open_it:
-            services.open_saisine(author, created, now)
+            # a saisine whose deadline has passed was opened while it could still be
+            services.open_saisine(author, created, min(now, created.deadline - timedelta(hours=1)))
     db.session.commit()
     return created

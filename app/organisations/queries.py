@@ -45,7 +45,13 @@ def communes_of(org: Organisation, active_only: bool = True) -> list[Commune]:
     )
     if active_only:
         query = query.where(Commune.active.is_(True))
-    return list(db.session.scalars(query))
+    return sorted(db.session.scalars(query), key=lambda c: _sort_key(c.name))
+
+
+def _sort_key(text: str) -> str:
+    from app.web import sort_key
+
+    return sort_key(text)
 
 
 def commune_by_insee(org: Organisation, insee: str) -> Commune | None:

@@ -136,7 +136,19 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """A UTC datetime shown in Europe/Paris time, in the current language."""
     if value is None:
         return ""
+    if fmt == "full":
+        # weekday, day, month, year and time, without seconds or time-zone name
+        pattern = "EEEE d MMMM y, HH:mm" if str(get_locale()) == "fr" else "EEEE d MMMM y, h:mm a"
+        return format_datetime(value, pattern)
     return format_datetime(value, fmt)
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order as a French reader expects it (É with E, case ignored)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def local_date(value, fmt: str = "long") -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.db import db, utcnow
 from app.demo import demo_step
 from app.users.models import Membership, Role, User
-from consultations.saisines import queries, services
+from consultations.saisines import queries, rules, services
 from consultations.saisines.models import Opinion, QuestionType, SaisineKind, SilenceRule
 
 OPINIONS = [
@@ -94,6 +94,11 @@ def demo_saisines(org) -> None:
         .where(User.organisation_id == org.id, Membership.role == Role.ADMIN)
     )
     now = utcnow()
+    today = rules.to_paris(now).date()
+
+    def day(offset: int, at: time = time(23, 59)):
+        return rules.paris_to_utc(today + timedelta(days=offset), at)
+
     with current_app.test_request_context():
         plui = services.create_saisine(
             admin,
@@ -103,8 +108,8 @@ def demo_saisines(org) -> None:
                 "2026-PLUI-M2",
                 "Modification n° 2 du PLUi — avis des communes",
                 SaisineKind.OPINION,
-                now - timedelta(days=20),
-                now + timedelta(days=10),
+                day(-20, time(9, 0)),
+                day(10),
                 SilenceRule.FAVOURABLE,
                 "Article L153-40 du code de l'urbanisme : avis réputé favorable après trois mois.",
                 list(org.communes),
@@ -112,7 +117,7 @@ def demo_saisines(org) -> None:
                 "soumis à l'avis des conseils municipaux.</p>",
             ),
         )
-        services.open_saisine(admin, plui, now - timedelta(days=20))
+        services.open_saisine(admin, plui, day(-20, time(9, 0)))
         for insee, opinion, motivation in OPINIONS:
             _answer(org, plui, insee, opinion, motivation, {}, now - timedelta(days=3))
 
@@ -124,8 +129,8 @@ def demo_saisines(org) -> None:
                 "2026-PE-01",
                 "Besoins en places d'accueil du jeune enfant 2027",
                 SaisineKind.DATA,
-                now - timedelta(days=5),
-                now + timedelta(days=21),
+                day(-5, time(9, 0)),
+                day(21),
                 SilenceRule.NO_OPINION,
                 "",
                 [c for c in org.communes if c.population > 5000],
@@ -165,7 +170,7 @@ def demo_saisines(org) -> None:
             dict(label="Observations", type=QuestionType.LONG_TEXT, required=False),
         ]:
             services.add_question(admin, creches, **spec)
-        services.open_saisine(admin, creches, now - timedelta(days=5))
+        services.open_saisine(admin, creches, day(-5, time(9, 0)))
         keys = [q.key for q in creches.current_questions]
         for insee, existing, wanted, budget, rpe in [
             ("62498", 120, 40, "250000", True),
@@ -185,8 +190,8 @@ def demo_saisines(org) -> None:
                 "2026-SM-01",
                 "Schéma de mutualisation des services — avis",
                 SaisineKind.OPINION,
-                now - timedelta(days=60),
-                now - timedelta(days=2),
+                day(-60, time(9, 0)),
+                day(-2),
                 SilenceRule.FAVOURABLE,
                 "Article L5211-39-1 du CGCT : avis réputé favorable à défaut de délibération dans "
                 "un délai de trois mois.",
@@ -194,7 +199,7 @@ def demo_saisines(org) -> None:
                 "<p>Projet de schéma de mutualisation 2026-2032.</p>",
             ),
         )
-        services.open_saisine(admin, mutual, now - timedelta(days=60))
+        services.open_saisine(admin, mutual, day(-60, time(9, 0)))
         for insee, opinion, motivation in OPINIONS[:6]:
             _answer(org, mutual, insee, opinion, motivation, {}, now - timedelta(days=10))
         services.close_saisine(mutual, now)

@@ -30,7 +30,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import func, select
 
 from app.db import db, utcnow
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.uploads.models import StoredFile
 from consultations.saisines import rules
 from consultations.saisines.answers import display
@@ -52,6 +52,10 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 PDF_MIMETYPE = "application/pdf"
 #: a text that a spreadsheet would run as a formula (CSV or formula injection)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+#: larger numbers stay text: spreadsheets keep 15 significant digits
+_BIGGEST = Decimal(10) ** 15
 
 
 class Share(float):
@@ -81,11 +85,24 @@ def signed_as_label(value: str | None) -> str:
 
 
 def opinion_label(opinion: str | None) -> str:
-    return str(opinion_labels().get(opinion, "")) if opinion else _("Sans avis")
+    """The label of an opinion; no opinion (None, or "none" in a tally) is "Sans avis"."""
+    if not opinion or opinion == "none":
+        return _("Sans avis")
+    return str(opinion_labels().get(opinion, opinion))
 
 
 def paris_time(moment: datetime | None) -> str:
     return rules.to_paris(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def by_commune_name(rows) -> list:
+    """The rows in alphabetical order of the communes, accents aside (É with E)."""
+
+    def key(row):
+        name = unicodedata.normalize("NFKD", row.commune.name)
+        return "".join(c for c in name if not unicodedata.combining(c)).casefold(), row.commune.name
+
+    return sorted(rows, key=key)
 
 
 def _submitted(row) -> SaisineResponse | None:
@@ -153,7 +170,7 @@ def _number(value) -> int | Decimal | None:
         number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
         return None
-    if not number.is_finite():
+    if not number.is_finite() or abs(number) >= _BIGGEST:
         return None
     return int(number) if number == number.to_integral_value() else number
 
@@ -186,7 +203,7 @@ def answer_table(saisine: Saisine, rows) -> tuple[list[str], list[list]]:
     headers += [question_header(q) for q in questions] + [_("Pièces jointes générales")]
     keys = {q.key for q in questions if q.type is QuestionType.FILE}
     table = []
-    for row in rows:
+    for row in by_commune_name(rows):
         response = _submitted(row)
         given = files.get(response.id, {}) if response else {}
         line = [row.commune.name, row.commune.insee_code, row.sector.name if row.sector else ""]
@@ -393,10 +410,11 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(rows: list[list], styles, widths=None, numeric_from: int = 1) -> Table:
+def _table(rows: list[list], styles, widths, text_columns=(0,)) -> Table:
+    """A table with a shaded header; numbers (all but `text_columns`) aligned right."""
     cells = [
         [
-            Paragraph(pdf_text(v), styles["num" if c >= numeric_from else "cell"])
+            Paragraph(pdf_text(v), styles["cell" if c in text_columns else "num"])
             for c, v in enumerate(row)
         ]
         for row in rows
@@ -446,7 +464,7 @@ def _sector_rows(saisine: Saisine, sector_tallies: dict[str, rules.Tally]) -> li
         line = [name, str(tally.targets), f"{tally.answered} ({_percent_fr(tally.answer_rate)})"]
         for key in keys:
             count = tally.by_opinion.get(key, rules.OpinionCount())
-            line.append(f"{count.communes} ({_number_fr(count.population)} {_('hab.')})")
+            line.append(f"{count.communes}\n{_number_fr(count.population)} {_('hab.')}")
         rows.append(line)
     return rows
 
@@ -474,7 +492,7 @@ def _header(saisine: Saisine, organisation_name: str, styles) -> list:
 
 def _opinions_given(rows, styles) -> list:
     flow = []
-    for row in rows:
+    for row in by_commune_name(rows):
         response = _submitted(row)
         if response is None or not response.opinion:
             continue
@@ -496,7 +514,7 @@ def _opinions_given(rows, styles) -> list:
 def _silent(rows, styles) -> list:
     statuses = status_labels()
     lines = [[_("Commune"), _("Code INSEE"), _("Population"), _("Situation")]]
-    for row in rows:
+    for row in by_commune_name(rows):
         if _submitted(row) is not None:
             continue
         situation = statuses.get(row.status, str(row.status))
@@ -514,7 +532,8 @@ def _silent(rows, styles) -> list:
         return [
             Paragraph(pdf_text(_("Toutes les communes consultées ont répondu.")), styles["body"])
         ]
-    return [_table(lines, styles, [7 * cm, 2.5 * cm, 2.7 * cm, 4.8 * cm], numeric_from=2)]
+    widths = [7 * cm, 2.5 * cm, 2.7 * cm, 4.8 * cm]
+    return [_table(lines, styles, widths, text_columns=(0, 1, 3))]
 
 
 def _numbered_canvas(footer: str):
@@ -567,9 +586,17 @@ def synthesis_pdf(
         flow.append(
             _table(_opinion_rows(tally), styles, [5 * cm, 2.4 * cm, 3 * cm, 3 * cm, 3.4 * cm])
         )
+        tacit = tally.by_status.get(TargetStatus.TACIT, 0)
+        if tacit:
+            note = ngettext(
+                "Ces chiffres comprennent %(num)d avis tacite.",
+                "Ces chiffres comprennent %(num)d avis tacites.",
+                tacit,
+            )
+            flow.append(Paragraph(pdf_text(note), styles["small"]))
     if sector_tallies:
         flow.append(Paragraph(pdf_text(_("Par secteur")), styles["h2"]))
-        widths = [4 * cm, 1.8 * cm, 2.6 * cm] + [2.15 * cm] * len(Opinion)
+        widths = [3.1 * cm, 2.2 * cm, 2.3 * cm] + [2.35 * cm] * len(Opinion)
         if not saisine.asks_opinion:
             widths = [8 * cm, 3 * cm, 4 * cm]
         flow.append(_table(_sector_rows(saisine, sector_tallies), styles, widths))

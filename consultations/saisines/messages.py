@@ -26,6 +26,9 @@ def error_message(exc) -> str:
             "Une commune a déjà répondu à ce questionnaire : créez une nouvelle version pour "
             "le modifier."
         ),
+        "questionnaire_not_frozen": _(
+            "Le questionnaire peut encore être modifié : une nouvelle version n'est pas utile."
+        ),
         "old_version": _("Cette question appartient à une version précédente du questionnaire."),
         "two_choices_needed": _("Proposez au moins deux choix, un par ligne."),
         "edited_meanwhile": _(

@@ -452,12 +452,13 @@ def update_question(
     _check_editable(saisine)
     if question.version != saisine.questionnaire_version:
         raise SaisineError("old_version")
+    cleaned_choices = _clean_choices(type, choices)
     question.label = label.strip()
     question.type = type
     question.required = required
     question.help_text = help_text.strip()
     question.unit = unit.strip()
-    question.choices = _clean_choices(type, choices)
+    question.choices = cleaned_choices
     record(actor, saisine_org(saisine), "saisine.question_update", saisine, {"key": question.key})
 
 
@@ -474,6 +475,8 @@ def delete_question(actor: User, question: Question) -> None:
 def move_question(actor: User, question: Question, offset: int) -> None:
     saisine = question.saisine
     _check_editable(saisine)
+    if question.version != saisine.questionnaire_version:
+        raise SaisineError("old_version")
     ordered = sorted(saisine.current_questions, key=lambda q: q.position)
     index = ordered.index(question)
     other = index + offset
@@ -481,12 +484,15 @@ def move_question(actor: User, question: Question, offset: int) -> None:
         ordered[index], ordered[other] = ordered[other], ordered[index]
         for position, item in enumerate(ordered, start=1):
             item.position = position
+        record(actor, saisine_org(saisine), "saisine.question_move", saisine, {"key": question.key})
 
 
 def new_questionnaire_version(actor: User, saisine: Saisine) -> int:
     """Copy the current questions into a new version that can be changed again."""
     if saisine.status is SaisineStatus.CLOSED:
         raise SaisineError("closed")
+    if not questionnaire_frozen(saisine):
+        raise SaisineError("questionnaire_not_frozen")
     current = saisine.current_questions
     saisine.questionnaire_version += 1
     for question in current:

@@ -318,6 +318,7 @@ def test_demo_command_is_idempotent_and_prints_the_accounts(app):
     from app.users.models import User
 
     assert db.session.scalar(select(func.count(Commune.id))) == 36
-    assert db.session.scalar(select(func.count(User.id))) == 9
+    # one account per role, and a mayor for each of the 36 communes
+    assert db.session.scalar(select(func.count(User.id))) == 9 + 34
     roles = {role for user in db.session.scalars(select(User)) for role in user.roles}
     assert roles == set(Role)

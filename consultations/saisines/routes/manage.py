@@ -15,6 +15,7 @@ from app.organisations.queries import communes_of
 from app.sanitize import text_to_html
 from app.uploads import services as uploads
 from app.users.forms import ConfirmForm
+from app.web import sort_key
 from app.web.pagination import Page
 from consultations.saisines import queries, rules, services
 from consultations.saisines.forms import ExtendForm, SaisineForm
@@ -146,14 +147,14 @@ def edit(saisine_id: int):
 
 
 SORTS = {
-    "commune": lambda r: r.commune.name,
+    "commune": lambda r: sort_key(r.commune.name),
     "population": lambda r: -r.commune.population,
     "status": lambda r: r.status.value,
     "submitted": lambda r: (
         r.response is None or r.response.submitted_at is None,
         r.response.submitted_at if r.response else None,
     ),
-    "sector": lambda r: r.sector.name if r.sector else "~",
+    "sector": lambda r: (r.sector is None, sort_key(r.sector.name) if r.sector else ""),
 }
 
 
