@@ -16,7 +16,6 @@ from consultations.saisines.models import (
     Opinion,
     Saisine,
     SaisineStatus,
-    SaisineTarget,
 )
 from tests import factories
 
