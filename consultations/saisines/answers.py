@@ -43,13 +43,13 @@ def parse_one(question: Question, formdata) -> tuple[object, str | None]:
             number = _number(raw)
         except InvalidOperation:
             return raw, "number"
-        if not number.is_finite():
+        if not number.is_finite() or abs(number) >= Decimal(10) ** 15:
             return raw, "number"
         if kind is QuestionType.INTEGER:
             if number != number.to_integral_value():
                 return raw, "integer"
             return int(number), None
-        return str(number.normalize() if number == number.to_integral_value() else number), None
+        return format(number.normalize(), "f"), None
     if kind is QuestionType.DATE:
         try:
             return date.fromisoformat(raw).isoformat(), None

@@ -45,6 +45,10 @@ def error_message(exc) -> str:
             "Des réponses obligatoires manquent : %(questions)s.",
             questions=" ; ".join(exc.params.get("questions", [])),
         ),
+        "attachments_need_signature": _(
+            "La réponse est déjà transmise : ses pièces jointes ne changent qu'en signant une "
+            "nouvelle version."
+        ),
         "delegate_not_staff": _("La délégation ne peut être donnée qu'aux services de la commune."),
     }
     return messages.get(exc.code, _("L'action n'a pas pu être effectuée."))

@@ -197,8 +197,11 @@ class SaisineResponse(TimestampMixin, db.Model):
     edited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    #: "maire" or "délégation": in which capacity the signatory signed
+    #: "mayor" or "delegation": in which capacity the signatory signed
     signed_as: Mapped[str | None] = mapped_column(sa.String(20))
+    #: an amendment being prepared after submission (opinion, motivation, answers): the
+    #: signed answer above stays as it is until someone signs the new version
+    pending_changes: Mapped[dict | None] = mapped_column(sa.JSON)
     #: optimistic locking: two people never overwrite each other silently
     lock_version: Mapped[int] = mapped_column(default=1)
 
@@ -248,7 +251,7 @@ class ResponseVersion(db.Model):
     attachment_names: Mapped[list] = mapped_column(sa.JSON, default=list)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    signed_as: Mapped[str | None] = mapped_column(sa.String(20))
+    signed_as: Mapped[str | None] = mapped_column(sa.String(20))  # "mayor" or "delegation"
 
     response: Mapped[SaisineResponse] = relationship(back_populates="versions")
     submitted_by: Mapped[User | None] = relationship()

@@ -161,6 +161,7 @@ class InboxRow:
     saisine: Saisine
     commune: Commune
     response: SaisineResponse | None
+    tacit_opinion: str | None = None
 
     @property
     def response_status(self):
@@ -175,7 +176,7 @@ def inbox(user: User, now: datetime) -> tuple[list[InboxRow], list[InboxRow]]:
     if not commune_ids:
         return [], []
     rows = db.session.execute(
-        select(Saisine, Commune, SaisineResponse)
+        select(Saisine, Commune, SaisineResponse, SaisineTarget.tacit_opinion)
         .join(SaisineTarget, SaisineTarget.saisine_id == Saisine.id)
         .join(Commune, Commune.id == SaisineTarget.commune_id)
         .outerjoin(
@@ -194,8 +195,8 @@ def inbox(user: User, now: datetime) -> tuple[list[InboxRow], list[InboxRow]]:
         .order_by(Saisine.deadline)
     )
     current, past = [], []
-    for saisine, commune, response in rows:
-        row = InboxRow(saisine, commune, response)
+    for saisine, commune, response, tacit in rows:
+        row = InboxRow(saisine, commune, response, tacit)
         phase = rules.phase(saisine.status, saisine.opens_at, saisine.deadline, now)
         (current if phase is rules.Phase.OPEN else past).append(row)
     past.reverse()

@@ -553,9 +553,13 @@ def _response_for(saisine: Saisine, commune: Commune) -> SaisineResponse:
     return response
 
 
-def _apply(response: SaisineResponse, actor: User, data: ResponseData, expected: int | None):
+def _check_lock(response: SaisineResponse, expected: int | None) -> None:
     if expected is not None and response.id is not None and response.lock_version != expected:
         raise SaisineError("edited_meanwhile", by=getattr(response.edited_by, "display_name", ""))
+
+
+def _apply(response: SaisineResponse, actor: User, data: ResponseData, expected: int | None):
+    _check_lock(response, expected)
     response.opinion = data.opinion
     response.motivation = data.motivation.strip()
     response.answers = dict(data.answers)
@@ -580,9 +584,20 @@ def save_draft(
     data: ResponseData,
     expected_version: int | None,
 ) -> SaisineResponse:
+    """Save a draft; after submission it is an amendment that leaves the signed answer as is."""
     response = _response_for(saisine, commune)
-    _apply(response, actor, data, expected_version)
-    if response.status is not ResponseStatus.SUBMITTED:
+    if response.status is ResponseStatus.SUBMITTED:
+        _check_lock(response, expected_version)
+        if data.new_files or data.removed_attachment_ids:
+            raise SaisineError("attachments_need_signature")
+        response.pending_changes = {
+            "opinion": str(data.opinion) if data.opinion else None,
+            "motivation": data.motivation.strip(),
+            "answers": dict(data.answers),
+        }
+        response.edited_by_id = actor.id
+    else:
+        _apply(response, actor, data, expected_version)
         response.status = ResponseStatus.DRAFT
     db.session.flush()
     return response
@@ -628,6 +643,7 @@ def submit_response(
         raise SaisineError("answers_missing", questions=[q.label for q in missing])
     amended = response.status is ResponseStatus.SUBMITTED
     response.status = ResponseStatus.SUBMITTED
+    response.pending_changes = None
     response.submitted_at = now
     response.submitted_by_id = actor.id
     response.signed_as = signed_as

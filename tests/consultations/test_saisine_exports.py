@@ -31,7 +31,7 @@ QUESTIONS = [
 ]
 ACCENTS = "é à ç œ ’ «»"
 MOTIVATION = f"Le projet réduit la zone d’activité « Les Prés » : {ACCENTS}."
-LIEVIN, LENS, AVION = "62510", "62498", "62065"
+LIEVIN, LENS = "62510", "62498"
 FIXED_COLUMNS = 11  # commune ... number of versions, for a saisine that asks an opinion
 
 
@@ -206,7 +206,7 @@ def test_tacit_opinions_are_labelled_as_such(org):
     assert table["Liévin"]["Avis"] == "Défavorable"
     text = pdf_lines(_pdf(saisine, org))
     assert "Ces chiffres comprennent 35 avis tacites." in text
-    assert "Lens\n62498\n32\xa0697\nFavorable (avis tacite)" in text
+    assert re.search(r"\nLens\n62498\n32.697\nFavorable \(avis tacite\)\n", text)
 
 
 def test_answers_to_an_older_questionnaire_line_up_with_the_current_questions(org, admin):
@@ -443,26 +443,13 @@ def test_csv_export_costs_the_same_queries_for_36_or_92_communes(client, org, lo
     add_host(org, "localhost")
     db.session.commit()
     amp = factories.organisation("200054807", host="amp.test")
-    cases = []
-    for place, host, first, second in (
-        (org, "localhost", LIEVIN, LENS),
-        (amp, "amp.test", None, None),
-    ):
+    counts = {}
+    for place, host in ((org, "localhost"), (amp, "amp.test")):
         saisine = _saisine(place)
-        insees = [first, second] if first else [c.insee_code for c in place.communes[:2]]
-        for insee in insees:
-            _answer(
-                place,
-                saisine,
-                insee,
-                Opinion.UNFAVORABLE,
-                MOTIVATION,
-                files=[(None, _stored(place, f"deliberation-{insee}.pdf"))],
-            )
-        cases.append((saisine, host, factories.user(place, Role.ADMIN)))
-    counts = []
-    for saisine, host, admin in cases:
-        login(client, admin, host=host)
+        for commune in place.communes[:2]:
+            files = [(None, _stored(place, f"deliberation-{commune.insee_code}.pdf"))]
+            _answer(place, saisine, commune.insee_code, Opinion.UNFAVORABLE, "Non.", files=files)
+        login(client, factories.user(place, Role.ADMIN), host=host)
         url = f"/concertation/saisines/{saisine.id}/export.csv"
         client.get(url, base_url=f"http://{host}")  # warm up: caches filled once per process
         db.session.expire_all()
@@ -470,7 +457,7 @@ def test_csv_export_costs_the_same_queries_for_36_or_92_communes(client, org, lo
             response = client.get(url, base_url=f"http://{host}")
         assert response.status_code == 200
         assert len(_csv_rows(response.data)) == 1 + len(saisine.targets)
-        counts.append(counter.count)
+        counts[len(saisine.targets)] = counter.count
 
-    assert [len(s.targets) for s, _h, _a in cases] == [36, 92]
-    assert counts[0] == counts[1]
+    assert list(counts) == [36, 92]
+    assert counts[36] == counts[92]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import can, login_required, permission_required, require
 from app.db import db, utcnow
@@ -77,14 +79,21 @@ def respond(insee: str, saisine_id: int):
     form = ResponseForm(obj=response)
     form.fill_choices()
     questions = saisine.current_questions
-    values = dict(response.answers) if response else {}
+    pending = (response.pending_changes or None) if response else None
+    values = dict((pending or {}).get("answers") or (response.answers if response else {}))
     answer_errors: dict[str, str] = {}
     if request.method == "GET":
         services.mark_opened(saisine, commune, utcnow())
         db.session.commit()
         form.lock_version.data = response.lock_version if response else ""
-        if response and response.opinion:
+        if pending is not None:
+            form.opinion.data = pending.get("opinion")
+            form.motivation.data = pending.get("motivation", "")
+        elif response and response.opinion:
             form.opinion.data = response.opinion.value
+    elif not case.open_now:
+        # The deadline passed while the form was being filled in: say so, rather than a 403.
+        flash(error_message(services.SaisineError("deadline_passed")), "error")
     elif form.validate_on_submit():
         require(can(current_user, "saisine.edit_response", case))
         signing = bool(form.sign.data)
@@ -105,9 +114,13 @@ def respond(insee: str, saisine_id: int):
                 new_files=new_files,
                 removed_attachment_ids=removed,
             )
-            expected = (
-                int(form.lock_version.data) if (form.lock_version.data or "").isdigit() else None
-            )
+            lock = (form.lock_version.data or "").strip()
+            if lock.isdigit():
+                expected = int(lock)
+            else:
+                # A form opened before the first draft existed: any draft saved since then
+                # is newer than what the person saw (versions start at 1).
+                expected = 0 if response is not None else None
             try:
                 if signing:
                     signed_as = (
@@ -118,8 +131,16 @@ def respond(insee: str, saisine_id: int):
                     )
                 else:
                     services.save_draft(current_user, saisine, commune, data, expected)
-            except services.SaisineError as exc:
+            except (services.SaisineError, IntegrityError, StaleDataError) as exc:
                 db.session.rollback()
+                if not isinstance(exc, services.SaisineError):
+                    # Someone saved at the very same moment (the first draft inserted twice,
+                    # or the same version updated twice): the same case as a stale version.
+                    latest = queries.response_of(saisine, commune)
+                    editor = latest.edited_by if latest is not None else None
+                    exc = services.SaisineError(
+                        "edited_meanwhile", by=getattr(editor, "display_name", "")
+                    )
                 flash(error_message(exc), "error")
                 if exc.code == "edited_meanwhile":
                     db.session.expire_all()
@@ -133,7 +154,14 @@ def respond(insee: str, saisine_id: int):
                         "envoyé par e-mail."
                     )
                     if signing
-                    else _("Brouillon enregistré."),
+                    else (
+                        _(
+                            "Modification enregistrée en brouillon : la réponse transmise reste "
+                            "en vigueur tant que la nouvelle version n'est pas signée."
+                        )
+                        if response is not None and response.status == "submitted"
+                        else _("Brouillon enregistré.")
+                    ),
                     "success",
                 )
                 return redirect(

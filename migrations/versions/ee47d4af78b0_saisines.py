@@ -1,8 +1,8 @@
 """saisines
 
-Revision ID: 9ee4902e742f
+Revision ID: ee47d4af78b0
 Revises: c54450eff59b
-Create Date: 2026-11-23 16:06:43.639233
+Create Date: 2026-11-23 16:18:57.880927
 
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "9ee4902e742f"
+revision = "ee47d4af78b0"
 down_revision = "c54450eff59b"
 branch_labels = None
 depends_on = None
@@ -232,6 +232,7 @@ def upgrade():
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("submitted_by_id", sa.Integer(), nullable=True),
         sa.Column("signed_as", sa.String(length=20), nullable=True),
+        sa.Column("pending_changes", sa.JSON(), nullable=True),
         sa.Column("lock_version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
