@@ -120,16 +120,6 @@ def row_opinion(row) -> str:
     return label
 
 
-def tallies(rows) -> tuple[rules.Tally, dict[str, rules.Tally]]:
-    """The counts of the whole saisine and of each sector (sorted by name)."""
-    by_sector: dict[str, list] = {}
-    for row in rows:
-        name = row.sector.name if row.sector else _("Sans secteur")
-        by_sector.setdefault(name, []).append((row.status, row.opinion, row.commune.population))
-    whole = rules.tally([(r.status, r.opinion, r.commune.population) for r in rows])
-    return whole, {name: rules.tally(items) for name, items in sorted(by_sector.items())}
-
-
 # --- the answer table ------------------------------------------------------------------------
 
 

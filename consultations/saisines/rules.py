@@ -162,3 +162,16 @@ def tally(rows: Sequence[tuple[TargetStatus, str | None, int]]) -> Tally:
         count.communes += 1
         count.population += population
     return result
+
+
+def tallies(rows, no_sector: str) -> tuple[Tally, dict[str, Tally]]:
+    """The counts of the whole saisine and of each sector (sorted by name).
+
+    `rows` have .status, .opinion, .commune.population and .sector (or None).
+    """
+    by_sector: dict[str, list] = {}
+    for row in rows:
+        name = row.sector.name if row.sector else no_sector
+        by_sector.setdefault(name, []).append((row.status, row.opinion, row.commune.population))
+    whole = tally([(r.status, r.opinion, r.commune.population) for r in rows])
+    return whole, {name: tally(items) for name, items in sorted(by_sector.items())}

@@ -21,7 +21,7 @@ from app.organisations.queries import commune_by_insee
 from app.organisations.services import add_host
 from app.uploads.models import StoredFile
 from app.users.models import Role
-from consultations.saisines import exports, queries, services
+from consultations.saisines import exports, queries, rules, services
 from consultations.saisines.models import Opinion
 from tests import factories
 
@@ -132,7 +132,7 @@ def pdf_lines(content: bytes) -> str:
 
 def _pdf(saisine, org):
     rows = queries.dashboard(saisine, utcnow())
-    tally, sectors = exports.tallies(rows)
+    tally, sectors = rules.tallies(rows, "Sans secteur")
     return exports.synthesis_pdf(saisine, rows, tally, sectors, org.name)
 
 
@@ -285,7 +285,7 @@ def test_xlsx_has_the_same_rows_with_numbers_as_numbers_and_a_synthesis_sheet(or
     answers = {"nombre_de_logements": 12, "surface": "1250.5"}
     _answer(org, saisine, LIEVIN, Opinion.UNFAVORABLE, MOTIVATION, answers)
     headers, rows = _table(saisine)
-    tally, _sectors = exports.tallies(queries.dashboard(saisine, utcnow()))
+    tally, _sectors = rules.tallies(queries.dashboard(saisine, utcnow()), "Sans secteur")
 
     content = exports.to_xlsx(headers, rows, "Saisine", exports.synthesis_table(saisine, tally))
 

@@ -9,7 +9,8 @@ from flask import Response, g
 
 from app.access import permission_required
 from app.db import utcnow
-from consultations.saisines import exports, queries
+from app.i18n import _
+from consultations.saisines import exports, queries, rules
 from consultations.saisines.models import Saisine
 from consultations.saisines.routes import manage_bp as bp
 from consultations.saisines.routes.common import load_managed
@@ -51,7 +52,7 @@ def export_csv(saisine_id: int):
 @permission_required("saisines.manage")
 def export_xlsx(saisine_id: int):
     saisine, rows, (headers, data) = _table(saisine_id)
-    tally, _sectors = exports.tallies(rows)
+    tally, _sectors = rules.tallies(rows, _("Sans secteur"))
     content = exports.to_xlsx(
         headers,
         data,
@@ -66,6 +67,6 @@ def export_xlsx(saisine_id: int):
 def synthesis_pdf(saisine_id: int):
     saisine = load_managed(saisine_id)
     rows = queries.dashboard(saisine, utcnow())
-    tally, sector_tallies = exports.tallies(rows)
+    tally, sector_tallies = rules.tallies(rows, _("Sans secteur"))
     content = exports.synthesis_pdf(saisine, rows, tally, sector_tallies, g.organisation.name)
     return _download(content, exports.PDF_MIMETYPE, _filename(saisine, "synthese.pdf"))

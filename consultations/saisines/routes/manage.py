@@ -164,13 +164,7 @@ def detail(saisine_id: int):
     saisine = load_managed(saisine_id)
     now = utcnow()
     rows = queries.dashboard(saisine, now)
-    tally = rules.tally([(r.status, r.opinion, r.commune.population) for r in rows])
-    by_sector: dict[str, list] = {}
-    for row in rows:
-        by_sector.setdefault(row.sector.name if row.sector else _("Sans secteur"), []).append(
-            (row.status, row.opinion, row.commune.population)
-        )
-    sector_tallies = {name: rules.tally(items) for name, items in sorted(by_sector.items())}
+    tally, sector_tallies = rules.tallies(rows, _("Sans secteur"))
     status_filter = request.args.get("status") or None
     sector_filter = request.args.get("sector") or None
     shown = [
