@@ -204,5 +204,5 @@ class ResponseForm(FlaskForm):
 
 
 class DelegationForm(FlaskForm):
-    user_id = SelectField(_l("Personne"), coerce=int, validators=[DataRequired(_REQUIRED)])
+    user_id = SelectField(_l("Personne déléguée"), coerce=int, validators=[DataRequired(_REQUIRED)])
     submit = SubmitField(_l("Déléguer la signature"))

@@ -6,7 +6,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from app.db import db, utcnow
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.users.models import Role
 from app.web.home import HomePanel, home_panel
 from consultations.saisines import queries
@@ -28,11 +28,11 @@ def commune_saisines(user, organisation) -> list[HomePanel]:
             else (_("brouillon") if row.response_status is ResponseStatus.DRAFT else _("à faire"))
         )
         label = _(
-            "%(title)s (%(commune)s) — %(state)s, %(days)d jours restants",
+            "%(title)s (%(commune)s) — %(state)s, %(left)s",
             title=row.saisine.title,
             commune=row.commune.name,
             state=state,
-            days=days,
+            left=ngettext("%(num)d jour restant", "%(num)d jours restants", max(days, 0)),
         )
         link = url_for(
             "saisines_commune.respond", insee=row.commune.insee_code, saisine_id=row.saisine.id
@@ -72,13 +72,22 @@ def admin_saisines(user, organisation) -> list[HomePanel]:
         HomePanel(
             title=_("Saisines des communes"),
             items=[
-                (_("%(n)d en cours", n=due_soon or 0), url_for("saisines.index", status="open")),
                 (
-                    _("%(n)d en préparation", n=counts.get(SaisineStatus.DRAFT, 0)),
+                    ngettext("%(num)d ouverte", "%(num)d ouvertes", due_soon or 0),
+                    url_for("saisines.index", status="open"),
+                ),
+                (
+                    ngettext(
+                        "%(num)d en préparation",
+                        "%(num)d en préparation",
+                        counts.get(SaisineStatus.DRAFT, 0),
+                    ),
                     url_for("saisines.index", status="draft"),
                 ),
                 (
-                    _("%(n)d closes", n=counts.get(SaisineStatus.CLOSED, 0)),
+                    ngettext(
+                        "%(num)d close", "%(num)d closes", counts.get(SaisineStatus.CLOSED, 0)
+                    ),
                     url_for("saisines.index", status="closed"),
                 ),
             ],

@@ -32,10 +32,10 @@ def error_message(exc) -> str:
         "old_version": _("Cette question appartient à une version précédente du questionnaire."),
         "two_choices_needed": _("Proposez au moins deux choix, un par ligne."),
         "edited_meanwhile": _(
-            "Quelqu'un (%(name)s) a enregistré cette réponse pendant que vous la modifiiez. "
-            "Vos saisies sont conservées ci-dessous : vérifiez-les au regard de la version "
-            "enregistrée, puis enregistrez à nouveau.",
-            name=exc.params.get("by") or _("une autre personne"),
+            "%(name)s a enregistré cette réponse pendant que vous la modifiiez. Vos saisies sont "
+            "conservées ci-dessous : vérifiez-les au regard de la version enregistrée, puis "
+            "enregistrez à nouveau.",
+            name=exc.params.get("by") or _("Une autre personne"),
         ),
         "opinion_required": _("Choisissez l'avis de la commune."),
         "motivation_required": _(

@@ -325,7 +325,7 @@ def test_dashboard_counts_opinions_by_commune_and_population(client, org, admin,
     _submit(org, saisine, "62065", Opinion.UNFAVORABLE, "Pas d'accord")
     login(client, admin)
     page = client.get(f"/concertation/saisines/{saisine.id}").text
-    assert "2</strong> / 3" in page
+    assert "2 communes sur 3 ont répondu" in page
     assert "Défavorable" in page and "Maire 62065" in page
     submitted = client.get(f"/concertation/saisines/{saisine.id}?status=submitted").text
     assert "Avion" in submitted and "Liévin</a>" not in submitted

@@ -164,7 +164,8 @@ def _sector_rows(saisine: Saisine, sector_tallies: dict[str, rules.Tally]) -> li
         line = [name, str(tally.targets), f"{tally.answered} ({_percent_fr(tally.answer_rate)})"]
         for key in keys:
             count = tally.by_opinion.get(key, rules.OpinionCount())
-            line.append(f"{count.communes}\n{_number_fr(count.population)} {_('hab.')}")
+            inhabitants = _("%(n)s hab.", n=_number_fr(count.population))
+            line.append(f"{count.communes}\n{inhabitants}")
         rows.append(line)
     return rows
 

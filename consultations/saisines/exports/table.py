@@ -53,8 +53,8 @@ class Share(float):
 
 def status_labels() -> dict[str, str]:
     return {
-        TargetStatus.NOT_OPENED: _("Non ouverte"),
-        TargetStatus.OPENED: _("Ouverte, sans réponse"),
+        TargetStatus.NOT_OPENED: _("Pas encore ouverte"),
+        TargetStatus.OPENED: _("Ouverte par la commune"),
         TargetStatus.DRAFT: _("Brouillon en cours"),
         TargetStatus.SUBMITTED: _("Réponse transmise"),
         TargetStatus.LATE: _("Sans réponse (délai dépassé)"),

@@ -115,12 +115,10 @@ def respond(insee: str, saisine_id: int):
                 removed_attachment_ids=removed,
             )
             lock = (form.lock_version.data or "").strip()
-            if lock.isdigit():
-                expected = int(lock)
-            else:
-                # A form opened before the first draft existed: any draft saved since then
-                # is newer than what the person saw (versions start at 1).
-                expected = 0 if response is not None else None
+            # A form opened before the first draft existed expects none: a draft saved since
+            # then, even a moment ago by a concurrent request, is newer than what the person
+            # saw (versions start at 1), so 0 never matches it.
+            expected = int(lock) if lock.isdigit() else 0
             try:
                 if signing:
                     signed_as = (

@@ -252,7 +252,7 @@ def publish(saisine_id: int):
         else:
             db.session.commit()
             flash(
-                _("Résultats publiés aux communes.")
+                _("Résultats communiqués aux communes.")
                 if saisine.results_published
                 else _("Résultats retirés de la publication."),
                 "success",
