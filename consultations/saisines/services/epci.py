@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.audit.services import record
 from app.db import db
@@ -242,6 +242,16 @@ def close_saisine(saisine: Saisine, now: datetime, actor: User | None = None) ->
         return 0
     if actor is None and now < saisine.deadline:
         raise SaisineError("deadline_not_passed")
+    # Only one of two simultaneous closings goes on: the other finds the saisine closed.
+    claimed = db.session.execute(
+        update(Saisine)
+        .where(Saisine.id == saisine.id, Saisine.status == SaisineStatus.OPEN)
+        .values(status=SaisineStatus.CLOSED, closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.refresh(saisine)
+        return 0
     saisine.status = SaisineStatus.CLOSED
     saisine.closed_at = now
     tacit = rules.tacit_opinion(saisine.silence_rule)
