@@ -10,6 +10,8 @@ from pathlib import Path
 
 import filetype
 from flask import current_app, send_file
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from app.db import db
@@ -31,6 +33,19 @@ DOCUMENT_TYPES = {
     "jpg": "image/jpeg",
 }
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+_NEW_FILES = "concerto_new_upload_paths"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_new_files(session) -> None:
+    """A file written for a transaction that is rolled back would be an orphan: remove it."""
+    for path in session.info.pop(_NEW_FILES, []):
+        Path(path).unlink(missing_ok=True)
 
 
 class UploadError(Exception):
@@ -77,6 +92,7 @@ def store(
     path = Path(current_app.config["UPLOAD_DIR"]) / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    db.session.info.setdefault(_NEW_FILES, []).append(path)
     stored = StoredFile(
         organisation_id=organisation_id,
         original_name=safe_name(upload.filename or ""),

@@ -430,3 +430,17 @@ def test_dashboard_and_list_use_bounded_queries_for_36_and_92_communes(
         counts.append((dashboard.count, listing.count))
     assert counts[0] == counts[1]
     assert counts[0][0] <= 15 and counts[0][1] <= 10
+
+
+def test_a_file_uploaded_with_a_refused_form_is_not_kept(client, org, admin, login, app):
+    from pathlib import Path
+
+    login(client, admin)
+    before = set(Path(app.config["UPLOAD_DIR"]).rglob("*.pdf"))
+    response = client.post(
+        "/concertation/saisines/nouvelle",
+        data={**_form(target_mode="list"), "documents": [(io.BytesIO(PDF), "notice.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200  # no commune chosen: refused
+    assert set(Path(app.config["UPLOAD_DIR"]).rglob("*.pdf")) == before
