@@ -1,0 +1,1 @@
+"""Bodies (instances) of the EPCI: members, meetings, convocations, proxies, votes, minutes."""

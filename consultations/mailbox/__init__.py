@@ -1,0 +1,1 @@
+"""The mayors' mailbox: questions from mayors and municipal elected to the EPCI."""
