@@ -108,10 +108,20 @@ class BodyMember(db.Model):
     """A seat in a body: one voice (or its weight) per member, whatever the commune's size."""
 
     __tablename__ = "consultations_body_member"
-    __table_args__ = (sa.UniqueConstraint("body_id", "user_id"),)
+    __table_args__ = (
+        # one current seat per person and body
+        sa.Index(
+            "uq_consultations_body_member_current",
+            "body_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("left_at IS NULL"),
+            postgresql_where=sa.text("left_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    body_id: Mapped[int] = mapped_column(sa.ForeignKey("consultations_body.id"))
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("consultations_body.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     #: the commune the member represents (the mayor's commune in the conférence des maires)
     commune_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commune.id"))
@@ -120,6 +130,12 @@ class BodyMember(db.Model):
     #: records attendance and paper votes during meetings
     is_secretary: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when the member left the body (a former mayor); their past votes stay
+    left_at: Mapped[datetime | None]
+
+    @property
+    def current(self) -> bool:
+        return self.left_at is None
 
     body: Mapped[Body] = relationship(back_populates="members")
     user: Mapped[User] = relationship(lazy="joined")

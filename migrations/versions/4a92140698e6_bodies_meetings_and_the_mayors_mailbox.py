@@ -1,8 +1,8 @@
 """bodies, meetings and the mayors' mailbox
 
-Revision ID: 4761c8064a30
+Revision ID: 4a92140698e6
 Revises: ee47d4af78b0
-Create Date: 2026-11-23 16:43:06.680855
+Create Date: 2026-11-23 16:44:14.294053
 
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "4761c8064a30"
+revision = "4a92140698e6"
 down_revision = "ee47d4af78b0"
 branch_labels = None
 depends_on = None
@@ -126,6 +126,7 @@ def upgrade():
         sa.Column("weight", sa.Integer(), nullable=False),
         sa.Column("is_secretary", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("left_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["body_id"],
             ["consultations_body.id"],
@@ -142,13 +143,20 @@ def upgrade():
             name=op.f("fk_consultations_body_member_user_id_user_account"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consultations_body_member")),
-        sa.UniqueConstraint(
-            "body_id", "user_id", name=op.f("uq_consultations_body_member_body_id_user_id")
-        ),
     )
     with op.batch_alter_table("consultations_body_member", schema=None) as batch_op:
         batch_op.create_index(
+            batch_op.f("ix_consultations_body_member_body_id"), ["body_id"], unique=False
+        )
+        batch_op.create_index(
             batch_op.f("ix_consultations_body_member_user_id"), ["user_id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_consultations_body_member_current",
+            ["body_id", "user_id"],
+            unique=True,
+            sqlite_where=sa.text("left_at IS NULL"),
+            postgresql_where=sa.text("left_at IS NULL"),
         )
 
     op.create_table(
@@ -600,7 +608,13 @@ def downgrade():
 
     op.drop_table("consultations_mailbox_message")
     with op.batch_alter_table("consultations_body_member", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_consultations_body_member_current",
+            sqlite_where=sa.text("left_at IS NULL"),
+            postgresql_where=sa.text("left_at IS NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_consultations_body_member_user_id"))
+        batch_op.drop_index(batch_op.f("ix_consultations_body_member_body_id"))
 
     op.drop_table("consultations_body_member")
     op.drop_table("consultations_calendar_feed")
