@@ -127,3 +127,55 @@ def saisine(
             services.open_saisine(author, created, min(now, created.deadline - timedelta(hours=1)))
     db.session.commit()
     return created
+
+
+def mayors(org, count: int | None = None) -> list:
+    """A mayor for each of the first `count` communes (all by default)."""
+    communes = org.communes if count is None else org.communes[:count]
+    return [
+        user(org, Role.MAYOR, commune=c.insee_code, name=f"Maire de {c.name}") for c in communes
+    ]
+
+
+def meeting(
+    body, author=None, *, days: float = 7, items: list[dict] | None = None, convene: bool = False
+):
+    """A meeting of `body` in `days` days with agenda items; convened if asked."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from app.db import utcnow
+    from consultations.bodies import services
+
+    org = body.organisation_id
+    from app.organisations.models import Organisation
+
+    organisation = db.session.get(Organisation, org)
+    author = author or user(organisation, Role.ADMIN)
+    with current_app.test_request_context():
+        created = services.create_meeting(
+            author,
+            body,
+            services.MeetingData(
+                title="Séance ordinaire",
+                starts_at=utcnow() + timedelta(days=days),
+                ends_at=None,
+                host_commune=None,
+                venue="Hôtel communautaire, salle du conseil",
+                online_url="",
+            ),
+        )
+        for spec in items or [{"title": "Avis sur le projet de territoire", "vote": True}]:
+            services.add_item(
+                author,
+                created,
+                spec["title"],
+                spec.get("description", ""),
+                spec.get("vote", False),
+                spec.get("opinion", ""),
+            )
+        if convene:
+            services.convene(author, created, utcnow())
+    db.session.commit()
+    return created

@@ -15,6 +15,7 @@ from app.organisations.models import Commune, Organisation
 from app.users import tokens
 from app.users.models import Membership, Role, TokenPurpose, User, new_session_token
 from app.users.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
+from app.users.signals import role_changed
 
 
 class UserError(Exception):
@@ -124,6 +125,7 @@ def add_role(
     db.session.add(membership)
     db.session.flush()
     record(actor, user.organisation, "member.role_add", user, _role_details(membership))
+    role_changed.send(user, role=role, commune=commune)
     return membership
 
 
@@ -150,8 +152,11 @@ def remove_role(actor: User | None, membership: Membership) -> None:
     if membership.role is Role.ADMIN and actor is not None and actor.id == user.id:
         raise UserError("cannot_remove_own_admin")
     record(actor, user.organisation, "member.role_remove", user, _role_details(membership))
+    role, commune = membership.role, membership.commune
     user.memberships.remove(membership)
     db.session.delete(membership)
+    db.session.flush()
+    role_changed.send(user, role=role, commune=commune)
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
@@ -162,6 +167,9 @@ def set_active(actor: User, user: User, active: bool) -> None:
     user.active = active
     if not active:
         user.session_token = new_session_token()
+    db.session.flush()
+    for membership in user.memberships:
+        role_changed.send(user, role=membership.role, commune=membership.commune)
     record(actor, user.organisation, "member.activate" if active else "member.deactivate", user)
 
 
