@@ -1,3 +1,4 @@
+"""Concertation of the communes: saisines, bodies and meetings, the mayors' mailbox."""
 
 from consultations.bodies import demo as _body_demo  # noqa: F401
 from consultations.bodies import permissions as _body_permissions  # noqa: F401
@@ -10,3 +11,4 @@ from consultations.saisines import permissions as _saisine_permissions  # noqa: 
 from consultations.saisines.routes import commune_bp as saisines_commune_bp
 from consultations.saisines.routes import manage_bp as saisines_bp
 
+blueprints = (saisines_bp, saisines_commune_bp, bodies_bp, bodies_member_bp)
