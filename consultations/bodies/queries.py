@@ -12,10 +12,12 @@ from consultations.bodies.models import (
     AgendaItem,
     Body,
     BodyMember,
+    CalendarFeed,
     Convocation,
     Meeting,
     MeetingRequest,
     MeetingStatus,
+    VoteStatus,
 )
 
 
@@ -130,6 +132,62 @@ def convocation_by_token(token: str) -> Convocation | None:
     return db.session.scalar(select(Convocation).where(Convocation.token == token))
 
 
+def requests_of_user(user: User) -> list[MeetingRequest]:
+    """The meeting requests of the bodies the person sits in, newest first."""
+    return list(
+        db.session.scalars(
+            select(MeetingRequest)
+            .join(Body, Body.id == MeetingRequest.body_id)
+            .join(BodyMember, BodyMember.body_id == Body.id)
+            .where(
+                Body.organisation_id == user.organisation_id,
+                BodyMember.user_id == user.id,
+                BodyMember.left_at.is_(None),
+            )
+            .options(
+                selectinload(MeetingRequest.signatures),
+                selectinload(MeetingRequest.body).selectinload(Body.members),
+            )
+            .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+        )
+    )
+
+
+def open_votes_of_user(user: User) -> list[AgendaItem]:
+    """Items with a vote open now, in the meetings the person is convened to."""
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .join(Convocation, Convocation.meeting_id == Meeting.id)
+            .join(BodyMember, BodyMember.id == Convocation.member_id)
+            .where(
+                BodyMember.user_id == user.id,
+                BodyMember.left_at.is_(None),
+                Meeting.status == MeetingStatus.CONVENED,
+                AgendaItem.vote_status == VoteStatus.OPEN,
+            )
+            .options(selectinload(AgendaItem.meeting).selectinload(Meeting.body))
+            .order_by(Meeting.starts_at, AgendaItem.position)
+        )
+    )
+
+
+def meeting_of_request(request: MeetingRequest) -> Meeting | None:
+    """The meeting convened on a request, if any."""
+    return db.session.scalar(
+        select(Meeting).where(Meeting.request_id == request.id).order_by(Meeting.id).limit(1)
+    )
+
+
+def calendar_feed_of(user: User) -> CalendarFeed | None:
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed | None:
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+
+
 class MeetingRecord:
     """What the minutes show besides the written text: who attended, proxies, each vote."""
 
@@ -146,7 +204,11 @@ class MeetingRecord:
                 select(Convocation).where(Convocation.meeting_id == meeting.id)
             )
         }
-        members = [m for m in current_members(meeting.body) if m.id in convened or not convened]
+        # the members convened then (former members included), else today's members
+        if convened:
+            members = [m for m in meeting.body.members if m.id in convened]
+        else:
+            members = current_members(meeting.body)
         members.sort(key=lambda m: (m.commune.name if m.commune else "", m.user.display_name))
         self.present = [m for m in members if m.id in attendance and attendance[m.id].present]
         present_ids = {m.id for m in self.present}
@@ -164,3 +226,87 @@ class MeetingRecord:
             )
             for item in meeting.items
         ]
+
+
+# --- the EPCI's pages ------------------------------------------------------------------------
+
+
+def upcoming_meetings(org: Organisation, since, limit: int | None = None) -> list[Meeting]:
+    """Meetings of the organisation's bodies, planned or convened, from `since`, soonest first."""
+    query = (
+        select(Meeting)
+        .join(Body, Body.id == Meeting.body_id)
+        .where(
+            Body.organisation_id == org.id,
+            Meeting.status.in_([MeetingStatus.PLANNED, MeetingStatus.CONVENED]),
+            Meeting.starts_at >= since,
+        )
+        .options(selectinload(Meeting.body), selectinload(Meeting.host_commune))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def admissible_requests(org: Organisation) -> list[MeetingRequest]:
+    """Requests that reached their threshold and wait for a meeting to be convened."""
+    from consultations.bodies.models import RequestStatus
+
+    return list(
+        db.session.scalars(
+            select(MeetingRequest)
+            .join(Body, Body.id == MeetingRequest.body_id)
+            .where(
+                Body.organisation_id == org.id,
+                MeetingRequest.status == RequestStatus.ADMISSIBLE,
+            )
+            .options(selectinload(MeetingRequest.body), selectinload(MeetingRequest.signatures))
+            .order_by(MeetingRequest.decided_at, MeetingRequest.id)
+        )
+    )
+
+
+def body_meetings(body: Body) -> list[Meeting]:
+    """The body's meetings, latest first, with their host commune."""
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.body_id == body.id)
+            .options(selectinload(Meeting.host_commune))
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        )
+    )
+
+
+def possible_members(org: Organisation) -> list[User]:
+    """Active people of the organisation with a role other than inhabitant, by name."""
+    from app.users.models import Membership, Role
+
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == org.id,
+                User.active.is_(True),
+                User.memberships.any(Membership.role != Role.CITIZEN),
+            )
+            .order_by(db.func.lower(User.display_name), User.id)
+        )
+    )
+
+
+def admins_of(org: Organisation) -> list[User]:
+    from app.users.models import Membership, Role
+
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == org.id,
+                User.active.is_(True),
+                User.memberships.any(Membership.role == Role.ADMIN),
+            )
+            .order_by(db.func.lower(User.display_name), User.id)
+        )
+    )

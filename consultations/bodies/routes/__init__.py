@@ -5,4 +5,4 @@ from flask import Blueprint
 manage_bp = Blueprint("bodies", __name__, url_prefix="/instances")
 member_bp = Blueprint("bodies_member", __name__, url_prefix="/mes-instances")
 
-from consultations.bodies.routes import manage, member  # noqa: E402,F401
+from consultations.bodies.routes import manage, manage_meetings, member  # noqa: E402,F401

@@ -190,6 +190,8 @@ def sync_mayors(body: Body) -> tuple[int, int]:
             add_member(None, body, user, commune=commune)
             added += 1
     db.session.flush()
+    if added or removed:
+        record(None, body_org(body), "body.sync_mayors", body, {"added": added, "removed": removed})
     return added, removed
 
 

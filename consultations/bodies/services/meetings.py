@@ -3,6 +3,7 @@ attendance, minutes."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from consultations.bodies.models import (
     AttendanceAnswer,
     Body,
     BodyMember,
+    CalendarFeed,
     Convocation,
     Meeting,
     MeetingStatus,
@@ -195,6 +197,7 @@ def delete_item(actor: User, item: AgendaItem) -> None:
 
 def move_item(actor: User, item: AgendaItem, offset: int) -> None:
     meeting = item.meeting
+    _editable_agenda(meeting)
     ordered = sorted(meeting.items, key=lambda i: i.position)
     index = ordered.index(item)
     other = index + offset
@@ -458,3 +461,22 @@ def publish_minutes(actor: User, meeting: Meeting, public: bool, now: datetime) 
     if first:
         _tell_members(meeting, "consultations/meeting_minutes")
     record(actor, body_org(meeting.body), "meeting.minutes_publish", meeting, {"public": public})
+
+
+# --- calendar feeds ----------------------------------------------------------------------------
+
+
+def renew_calendar_feed(user: User, now: datetime) -> CalendarFeed:
+    """Give the person a private calendar address, or a new one: the former stops working."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(32), created_at=now)
+        db.session.add(feed)
+        action = "calendar_feed.create"
+    else:
+        feed.token = secrets.token_urlsafe(32)
+        feed.created_at = now
+        action = "calendar_feed.renew"
+    db.session.flush()
+    record(user, user.organisation, action, user)
+    return feed

@@ -91,6 +91,11 @@ def enter_paper_votes(
     meeting = item.meeting
     if meeting.status not in (MeetingStatus.CONVENED, MeetingStatus.HELD):
         raise BodyError("not_convened")
+    if item.vote_status is VoteStatus.PENDING:
+        # entering paper votes opens the vote: the same quorum as open_vote
+        quorum = quorum_state(meeting)
+        if quorum.applies and not quorum.met:
+            raise BodyError("quorum_not_met", counted=quorum.counted, required=quorum.required)
     members = {m.id: m for m in current_members(meeting.body)}
     existing = {v.member_id: v for v in item.votes}
     entered = 0
