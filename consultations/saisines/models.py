@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import TimestampMixin, db, str_enum, utcnow
 from app.organisations.models import Commune
+from app.questionnaires import QuestionType
 from app.uploads.models import StoredFile
 from app.users.models import User
 
@@ -38,18 +39,6 @@ class Opinion(StrEnum):
     FAVORABLE_WITH_RESERVATIONS = "favorable_with_reservations"
     UNFAVORABLE = "unfavorable"
     ABSTENTION = "abstention"
-
-
-class QuestionType(StrEnum):
-    SHORT_TEXT = "short_text"
-    LONG_TEXT = "long_text"
-    INTEGER = "integer"
-    DECIMAL = "decimal"
-    DATE = "date"
-    YES_NO = "yes_no"
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    FILE = "file"
 
 
 class ResponseStatus(StrEnum):
