@@ -14,6 +14,7 @@ from app.db import TimestampMixin, db, str_enum, utcnow
 from app.organisations.models import Commune
 from app.uploads.models import StoredFile
 from app.users.models import User
+from app.voting import VoteChoice
 
 
 class BodyKind(StrEnum):
@@ -40,13 +41,6 @@ class AttendanceAnswer(StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
     REPRESENTED = "represented"
-
-
-class VoteChoice(StrEnum):
-    FOR = "for"
-    AGAINST = "against"
-    ABSTAIN = "abstain"
-    NOT_VOTING = "not_voting"
 
 
 class VoteStatus(StrEnum):
