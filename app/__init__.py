@@ -84,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         organisations_bp,
         audit_bp,
         *consultations.blueprints,
-        participation.bp,
+        *participation.blueprints,
         ami.bp,
     ):
         app.register_blueprint(blueprint)

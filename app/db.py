@@ -86,3 +86,12 @@ def str_enum(enum_cls, length: int = 40) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+#: schema objects made by migrations by hand (full-text search), unknown to the models
+UNMANAGED_SCHEMA_OBJECTS = ("participation_proposal_fts", "ix_participation_proposal_search")
+
+
+def managed_schema_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object: leave the hand-made search objects out of comparisons."""
+    return not (name or "").startswith(UNMANAGED_SCHEMA_OBJECTS)

@@ -95,6 +95,9 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    from app.db import managed_schema_object
+
+    conf_args.setdefault("include_object", managed_schema_object)
 
     connectable = get_engine()
 

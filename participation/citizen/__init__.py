@@ -1,0 +1,1 @@
+"""Citizen consultations: proposals, comments, supports, questionnaires, moderation."""

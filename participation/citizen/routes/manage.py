@@ -1,0 +1,1 @@
+"""The EPCI pages of consultations (creation, questionnaire, synthesis, feedback, exports)."""

@@ -1,0 +1,1 @@
+"""The public pages of consultations (proposals, comments, supports, reports, moderation)."""

@@ -1,0 +1,1 @@
+"""The conseil de développement: referrals, contributions, adoption, the EPCI's follow-up."""
