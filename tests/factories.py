@@ -179,3 +179,57 @@ def meeting(
             services.convene(author, created, utcnow())
     db.session.commit()
     return created
+
+
+def consultation(
+    org,
+    *,
+    title: str = "Quel avenir pour les bords de la Souchez ?",
+    published: bool = True,
+    phase: str = "contributions",
+    moderation: str = "post",
+    themes: tuple[str, ...] = ("Mobilités", "Environnement", "Solidarités"),
+    communes: list[str] | None = None,
+):
+    """A citizen consultation of `org`, now in `phase` (dates around now)."""
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from participation.citizen.models import ConsultationTheme, Moderation, PublicConsultation
+
+    now = utcnow()
+    day = timedelta(days=1)
+    # the start of each phase relative to now, so that `phase` is the current one
+    offsets = {
+        "upcoming": 1,
+        "information": -1,
+        "contributions": -3,
+        "synthesis": -10,
+        "feedback": -20,
+    }
+    start = now + offsets[phase] * day
+    n = next(_sequence)
+    created = PublicConsultation(
+        organisation_id=org.id,
+        slug=f"consultation-{n}",
+        title=title,
+        presentation="<p>Donnez votre avis.</p>",
+        published=published,
+        information_starts_at=start,
+        contributions_start_at=start + (2 if phase in ("upcoming", "information") else 1) * day,
+        contributions_end_at=start + 8 * day,
+        synthesis_starts_at=start + 8 * day,
+        feedback_starts_at=start + 15 * day,
+        moderation=Moderation(moderation),
+    )
+    if phase == "contributions":
+        created.contributions_start_at = now - day
+        created.contributions_end_at = now + 5 * day
+        created.synthesis_starts_at = now + 5 * day
+        created.feedback_starts_at = now + 12 * day
+    created.themes = [ConsultationTheme(name=name) for name in themes]
+    chosen = [c for c in org.communes if communes is None or c.insee_code in communes]
+    created.communes = chosen
+    db.session.add(created)
+    db.session.commit()
+    return created
