@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.db import db
+from app.web import sort_key
 from app.organisations.models import Organisation
 from app.users.models import User
 from consultations.bodies.models import (
@@ -209,11 +210,19 @@ class MeetingRecord:
             members = [m for m in meeting.body.members if m.id in convened]
         else:
             members = current_members(meeting.body)
-        members.sort(key=lambda m: (m.commune.name if m.commune else "", m.user.display_name))
+        members.sort(
+            key=lambda m: (
+                sort_key(m.commune.name if m.commune else ""),
+                sort_key(m.user.display_name),
+            )
+        )
         self.present = [m for m in members if m.id in attendance and attendance[m.id].present]
         present_ids = {m.id for m in self.present}
+        # a proxy counts only when its holder was there to use it
         self.represented = [
-            (m, proxies[m.id]) for m in members if m.id not in present_ids and m.id in proxies
+            (m, proxies[m.id])
+            for m in members
+            if m.id not in present_ids and m.id in proxies and proxies[m.id].id in present_ids
         ]
         represented_ids = {m.id for m, _h in self.represented}
         self.absent = [m for m in members if m.id not in present_ids | represented_ids]
@@ -222,7 +231,7 @@ class MeetingRecord:
             (
                 item,
                 result_of(item) if item.votes or item.vote_status == "closed" else None,
-                sorted(item.votes, key=lambda v: v.member.user.display_name),
+                sorted(item.votes, key=lambda v: sort_key(v.member.user.display_name)),
             )
             for item in meeting.items
         ]
