@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.db import db
-from app.web import sort_key
 from app.organisations.models import Organisation
 from app.users.models import User
+from app.web import sort_key
 from consultations.bodies.models import (
     AgendaItem,
     Body,
