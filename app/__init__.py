@@ -95,6 +95,15 @@ def _register_cli(app: Flask) -> None:
     from app.mail.cli import outbox
     from app.organisations.cli import territory
     from consultations.saisines.cli import saisines_cli
+    from participation.citizen.cli import participation_cli
 
-    for command in (territory, outbox, user_cli, demo_command, translations_cli, saisines_cli):
+    for command in (
+        territory,
+        outbox,
+        user_cli,
+        demo_command,
+        translations_cli,
+        saisines_cli,
+        participation_cli,
+    ):
         app.cli.add_command(command)

@@ -84,6 +84,14 @@ def from_environment(instance: Path) -> dict:
         ),
         # Saisine reminders: days before the deadline
         "SAISINE_REMINDER_DAYS": env.get("SAISINE_REMINDER_DAYS", "7,1"),
+        # Citizen consultations: posting limits per account and per address, reports per
+        # address, and how long IP addresses are kept (a year, as the hosting law asks)
+        "PARTICIPATION_POST_LIMIT_ACCOUNT": env.get(
+            "PARTICIPATION_POST_LIMIT_ACCOUNT", "10 per hour"
+        ),
+        "PARTICIPATION_POST_LIMIT_IP": env.get("PARTICIPATION_POST_LIMIT_IP", "20 per hour"),
+        "PARTICIPATION_REPORT_LIMIT": env.get("PARTICIPATION_REPORT_LIMIT", "10 per hour"),
+        "PARTICIPATION_IP_RETENTION_DAYS": int(env.get("PARTICIPATION_IP_RETENTION_DAYS", "365")),
     }
 
 

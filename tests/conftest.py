@@ -92,6 +92,14 @@ def _clear_tables() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _limiter_off():
+    """Rate limits are off unless a test turns them on (creating another application, as some
+    tests do, re-initialises the shared limiter and would switch them back on)."""
+    limiter.enabled = False
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clean_database(app):
     with app.app_context():
         yield

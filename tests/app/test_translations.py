@@ -23,8 +23,9 @@ def test_english_translations_keep_their_placeholders():
     catalog = load("en")
     pattern = re.compile(r"%\((\w+)\)[sd]")
     for message in catalog:
-        if not message.id or not message.string:
-            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not message.id or not any(strings):
+            continue  # untranslated: the completeness test reports it
         source = message.id if isinstance(message.id, str) else message.id[0]
         target = message.string if isinstance(message.string, str) else message.string[0]
         assert set(pattern.findall(source)) == set(pattern.findall(target)), source
