@@ -144,7 +144,12 @@ def test_admin_opens_members_and_sees_the_member_list(page):
 
     expect(page).to_have_url(re.compile(r"/admin/membres/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Membres de la plateforme")
+    # the demo has more members than a page holds (50): the list is paginated
     members = page.get_by_role("table")
+    expect(members.locator("tbody tr")).to_have_count(50)
+    expect(page.get_by_role("navigation", name="Pagination")).to_be_visible()
+    # the search filter finds a given person
+    page.get_by_label("Nom ou e-mail").fill("maire.lievin")
+    page.get_by_role("button", name="Filtrer").click()
     expect(members.get_by_role("cell", name=f"maire.lievin@{DOMAIN}", exact=True)).to_be_visible()
-    # the demo gives every one of the 36 communes its mayor (two of them among ACCOUNTS)
-    expect(members.locator("tbody tr")).to_have_count(len(ACCOUNTS) + 34)
+    expect(members.locator("tbody tr")).to_have_count(1)
