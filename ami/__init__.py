@@ -1,5 +1,8 @@
-"""The AMI cohésion sociale: calls, associations, applications, hearings, jury."""
+"""The AMI cohésion sociale: calls, associations, applications, hearings, jury, decisions."""
 
-from flask import Blueprint
+from ami import demo as _demo  # noqa: F401
+from ami import home as _home  # noqa: F401
+from ami import permissions as _permissions  # noqa: F401
+from ami.routes import bp
 
-bp = Blueprint("ami", __name__, url_prefix="/ami")
+blueprints = (bp,)

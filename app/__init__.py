@@ -85,7 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         *consultations.blueprints,
         *participation.blueprints,
-        ami.bp,
+        *ami.blueprints,
     ):
         app.register_blueprint(blueprint)
 

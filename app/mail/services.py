@@ -15,7 +15,14 @@ from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from app.db import db, utcnow
-from app.mail.models import OutboxEmail, OutboxStatus
+from app.mail.models import OutboxAttachment, OutboxEmail, OutboxStatus
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
 
 
 def queue_email(
@@ -24,9 +31,11 @@ def queue_email(
     *,
     organisation=None,
     locale: str = "fr",
+    attachments: list[Attachment] | tuple[Attachment, ...] = (),
     **context,
 ) -> OutboxEmail:
-    """Render `emails/<template>.txt` (and `.html` if present) and add it to the outbox.
+    """Render `emails/<template>.txt` (and `.html` if present) and add it to the outbox,
+    with its attached files.
 
     The subject is the template's first line. Nothing is sent until `flask outbox send`.
     """
@@ -38,6 +47,10 @@ def queue_email(
         to_address=to,
         subject=subject.strip()[:300],
         body_text=body.strip() + "\n",
+        attachments=[
+            OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content)
+            for a in attachments
+        ],
     )
     db.session.add(email)
     return email
@@ -75,6 +88,14 @@ def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
     message.set_content(email.body_text)
     if email.body_html:
         message.add_alternative(email.body_html, subtype="html")
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
     return message
 
 
@@ -116,9 +137,11 @@ def send_pending(
         if not _claim(email_id):
             continue
         email = db.session.get(OutboxEmail, email_id)
+        # built before any change so that no write lock is held while delivering
+        message = build_message(email, cfg["MAIL_FROM"])
         email.attempts += 1
         try:
-            deliver(build_message(email, cfg["MAIL_FROM"]))
+            deliver(message)
         except (smtplib.SMTPException, OSError) as exc:
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if email.attempts >= cfg["OUTBOX_MAX_ATTEMPTS"]:

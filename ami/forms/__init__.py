@@ -1,0 +1,1 @@
+"""The AMI's forms, one module per step."""

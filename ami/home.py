@@ -1,0 +1,1 @@
+"""The AMI's panels on the home page."""

@@ -1,0 +1,3 @@
+"""AMI pages (to be written)."""
+
+from ami.routes import bp  # noqa: F401

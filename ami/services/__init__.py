@@ -1,0 +1,1 @@
+"""The AMI's services: each module owns one step of a call's life."""
