@@ -220,9 +220,17 @@ def manage_detail(message_id: int):
     return _render_manage(_managed(message_id))
 
 
-def _done(message, text: str):
+def _attempt(message, action, success: str):
+    """Run `action()`; on success commit and go back to the question with `success`, on a
+    refused action roll back, flash why and return None (the caller shows the form again)."""
+    try:
+        action()
+    except services.MailboxError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+        return None
     db.session.commit()
-    flash(text, "success")
+    flash(success, "success")
     return redirect(url_for("mailbox.manage_detail", message_id=message.id))
 
 
@@ -235,13 +243,13 @@ def assign(message_id: int):
     if form.validate_on_submit():
         service = queries.service_in(g.organisation, form.service_id.data)
         person = queries.admin_in(g.organisation, form.assigned_to_id.data)
-        try:
-            services.assign(current_user, message, service, person, utcnow())
-        except services.MailboxError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            return _done(message, _("Attribution enregistrée."))
+        done = _attempt(
+            message,
+            lambda: services.assign(current_user, message, service, person, utcnow()),
+            _("Attribution enregistrée."),
+        )
+        if done:
+            return done
     return _render_manage(message, assign_form=form)
 
 
@@ -251,13 +259,13 @@ def reply(message_id: int):
     message = _managed(message_id)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:
-            services.reply(current_user, message, form.reply.data, utcnow())
-        except services.MailboxError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            return _done(message, _("Réponse envoyée à l'auteur de la question."))
+        done = _attempt(
+            message,
+            lambda: services.reply(current_user, message, form.reply.data, utcnow()),
+            _("Réponse envoyée à l'auteur de la question."),
+        )
+        if done:
+            return done
     return _render_manage(message, reply_form=form)
 
 
@@ -267,13 +275,13 @@ def note(message_id: int):
     message = _managed(message_id)
     form = NoteForm()
     if form.validate_on_submit():
-        try:
-            services.add_note(current_user, message, form.note.data, utcnow())
-        except services.MailboxError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            return _done(message, _("Note interne ajoutée."))
+        done = _attempt(
+            message,
+            lambda: services.add_note(current_user, message, form.note.data, utcnow()),
+            _("Note interne ajoutée."),
+        )
+        if done:
+            return done
     return _render_manage(message, note_form=form)
 
 
@@ -282,13 +290,13 @@ def note(message_id: int):
 def close(message_id: int):
     message = _managed(message_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.close(current_user, message, utcnow())
-        except services.MailboxError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            return _done(message, _("Question close : son auteur en est informé."))
+        done = _attempt(
+            message,
+            lambda: services.close(current_user, message, utcnow()),
+            _("Question close : son auteur en est informé."),
+        )
+        if done:
+            return done
     return redirect(url_for("mailbox.manage_detail", message_id=message.id))
 
 
@@ -297,13 +305,13 @@ def close(message_id: int):
 def reopen(message_id: int):
     message = _managed(message_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.reopen(current_user, message, utcnow())
-        except services.MailboxError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            return _done(message, _("Question rouverte."))
+        done = _attempt(
+            message,
+            lambda: services.reopen(current_user, message, utcnow()),
+            _("Question rouverte."),
+        )
+        if done:
+            return done
     return redirect(url_for("mailbox.manage_detail", message_id=message.id))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from app.db import db, utcnow
 from app.mail.models import OutboxEmail, OutboxStatus
-from app.mail.services import backoff, queue_email, send_pending, smtp_deliver
+from app.mail.services import Attachment, backoff, queue_email, send_pending, smtp_deliver
 from tests import factories
 
 SMTP_KEYS = (
@@ -181,6 +181,33 @@ def test_a_queued_email_is_sent_only_when_send_pending_runs(org, admin, smtp_ser
     assert sent.sent_at is not None
     assert before <= sent.sent_at <= utcnow()
     assert sent.sent_at.utcoffset() == timedelta(0)
+
+
+def test_files_attached_to_a_queued_email_are_sent_with_it(org, admin, smtp_server):
+    invitation = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    queue_email(
+        admin.email,
+        "users/password_reset",
+        organisation=org,
+        user=admin,
+        hours=2,
+        link=RESET_LINK,
+        attachments=[
+            Attachment("audition.ics", "text/calendar", invitation),
+            Attachment("lettre.pdf", "application/pdf", b"%PDF-1.4 test"),
+        ],
+    )
+    db.session.commit()
+
+    send_pending()
+
+    message = smtp_server.messages[0]
+    parts = {p.get_filename(): p for p in message.iter_attachments()}
+    assert sorted(parts) == ["audition.ics", "lettre.pdf"]
+    assert parts["audition.ics"].get_content_type() == "text/calendar"
+    assert parts["audition.ics"].get_payload(decode=True) == invitation
+    assert parts["lettre.pdf"].get_payload(decode=True) == b"%PDF-1.4 test"
+    assert "Bonjour Camille Martin," in message.get_body(("plain",)).get_content()
 
 
 def test_send_pending_never_sends_an_email_twice(org, admin, smtp_server):
