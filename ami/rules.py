@@ -13,8 +13,10 @@ from ami.models import BonusKind, Track
 # --- identifiers ----------------------------------------------------------------------------
 
 RNA_PATTERN = re.compile(r"^W\d{9}$")
-#: La Poste's establishments use another check on their SIRET (sum of digits divisible by 5)
+#: La Poste's establishments use another check on their SIRET (sum of digits divisible by 5),
+#: except its head office, whose SIRET follows the Luhn rule
 LA_POSTE_SIREN = "356000000"
+LA_POSTE_HEAD_OFFICE = "35600000000048"
 
 
 def normalise_identifier(value: str | None) -> str:
@@ -44,7 +46,7 @@ def valid_siret(value: str) -> bool:
     siret = normalise_identifier(value)
     if not re.fullmatch(r"\d{14}", siret):
         return False
-    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_SIREN + "00000":
+    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_HEAD_OFFICE:
         return sum(int(c) for c in siret) % 5 == 0
     return luhn_valid(siret)
 
@@ -226,7 +228,7 @@ class Ranked:
     mean: float | None
     #: gap between the most and the least favourable member (on 5)
     spread: float | None
-    #: how many members scored it fully
+    #: how many members gave it at least one score
     scorers: int
 
 

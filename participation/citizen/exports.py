@@ -6,7 +6,6 @@ read as a formula stay texts (CSV or formula injection).
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import re
@@ -28,6 +27,7 @@ from app.i18n import _
 from app.organisations.models import Commune
 from app.questionnaires import QuestionType
 from app.questionnaires.answers import display
+from app.tabular import to_csv
 from app.users.models import User
 from app.web import PARIS
 from participation.citizen.manage_forms import feedback_labels, status_labels
@@ -43,7 +43,6 @@ from participation.citizen.models import (
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: a text that a spreadsheet would run as a formula
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BIGGEST = Decimal(10) ** 15
 _BREAKS = re.compile(r"<br\s*/?>|</(p|li|h[2-4]|blockquote|tr)>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
@@ -188,31 +187,6 @@ def answer_table(consultation: PublicConsultation) -> tuple[list[str], list[list
 
 
 # --- CSV and XLSX ----------------------------------------------------------------------------
-
-
-def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal | float):
-        return format(value, "f").replace(".", ",")
-    return _safe_text(str(value))
-
-
-def to_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """UTF-8 with a byte order mark and `;` between cells, as French Excel expects."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_csv_cell(h) for h in headers])
-    writer.writerows([_csv_cell(v) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 def _cell(sheet, value, bold: bool = False) -> WriteOnlyCell:

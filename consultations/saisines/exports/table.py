@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import unicodedata
 from collections.abc import Sequence
@@ -17,6 +16,8 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.i18n import _
+from app.tabular import csv_cell
+from app.tabular import to_csv as tabular_csv
 from app.uploads.models import StoredFile
 from consultations.saisines import rules
 from consultations.saisines.answers import display
@@ -37,7 +38,6 @@ CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_MIMETYPE = "application/pdf"
 #: a text that a spreadsheet would run as a formula (CSV or formula injection)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 #: larger numbers stay text: spreadsheets keep 15 significant digits
@@ -234,31 +234,14 @@ def _opinion_keys(tally: rules.Tally) -> list[str]:
 # --- CSV and XLSX ----------------------------------------------------------------------------
 
 
-def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, int):
-        return str(value)
     if isinstance(value, Share):
         return f"{value * 100:.1f} %".replace(".", ",")
-    if isinstance(value, Decimal | float):
-        return format(value, "f").replace(".", ",")
-    return _safe_text(str(value))
+    return csv_cell(value)
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence]) -> bytes:
-    """UTF-8 with a byte order mark and `;` between cells, as French Excel expects."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_csv_cell(h) for h in headers])
-    writer.writerows([_csv_cell(v) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return tabular_csv(headers, rows, _csv_cell)
 
 
 def _put(sheet, row: int, column: int, value) -> None:
