@@ -195,8 +195,9 @@ def plan_groups(by_theme: Sequence[tuple[object, Sequence[object]]]) -> list[tup
     """Hearing groups for each theme, in the given order: [(theme, [application, ...]), ...].
 
     A theme with a single eligible application has no one to be heard with: it joins the
-    smallest group of another theme (so that nobody is heard alone); if it is the only
-    application of the whole call, it stays alone.
+    smallest group of another theme (so that nobody is heard alone), or, when every group
+    already has four, it makes a pair with one of them; if it is the only application of the
+    whole call, it stays alone.
     """
     groups: list[tuple[object, list]] = []
     lonely: list[object] = []
@@ -212,7 +213,11 @@ def plan_groups(by_theme: Sequence[tuple[object, Sequence[object]]]) -> list[tup
     for application in lonely:
         if groups:
             smallest = min(groups, key=lambda g: len(g[1]))
-            smallest[1].append(application)
+            if len(smallest[1]) >= 4:
+                # no group of five: the lone application and one of the four make a pair
+                groups.append((smallest[0], [smallest[1].pop(), application]))
+            else:
+                smallest[1].append(application)
         else:
             groups.append((getattr(application, "theme", None), [application]))
     return groups

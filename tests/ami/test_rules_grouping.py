@@ -113,3 +113,17 @@ def test_nobody_is_heard_alone_when_the_call_has_several_applications(counts):
     groups = plan_groups(by_theme(counts))
     assert all(len(apps) >= 2 for _, apps in groups)
     assert sum(len(apps) for _, apps in groups) == sum(counts.values())
+
+
+def test_a_lone_application_never_makes_a_group_of_five():
+    groups = plan_groups(by_theme({"éducation": 4, "santé": 1}))
+    assert sorted(len(apps) for _, apps in groups) == [2, 3]
+    pair = next(apps for _, apps in groups if len(apps) == 2)
+    assert [a.theme for a in pair] == ["éducation", "santé"]
+
+
+@pytest.mark.parametrize("counts", [{"a": 4, "b": 1, "c": 1}, {"a": 4, "b": 4, "c": 1}])
+def test_hearing_groups_have_two_to_four_applications(counts):
+    groups = plan_groups(by_theme(counts))
+    assert all(2 <= len(apps) <= 4 for _, apps in groups)
+    assert sum(len(apps) for _, apps in groups) == sum(counts.values())
