@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 
 from app.db import utcnow
+from app.paris import PARIS, paris_to_utc, to_paris  # noqa: F401  (used by the hearings)
 
 PRODID = "-//Concerto//AMI cohésion sociale//FR"
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def paris_to_utc(day: date, at: time) -> datetime:
-    """A wall-clock time in Paris as a UTC datetime (the first occurrence of a repeated hour;
-    a skipped hour moves forward by the gap): the same rule as the saisines' deadlines."""
-    return datetime.combine(day, at).replace(tzinfo=PARIS, fold=0).astimezone(UTC)
-
-
-def to_paris(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(PARIS)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -20,9 +20,9 @@ from ami.services.common import AmiError
 from app.access import can, permission_required
 from app.db import db, utcnow
 from app.i18n import _
+from app.paris import paris_to_utc, to_paris
 from app.sanitize import text_to_html
 from app.uploads.services import UploadError, send, store
-from consultations.saisines.rules import paris_to_utc, to_paris
 
 END_OF_DAY = time(23, 59)
 

@@ -4,29 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from app.paris import PARIS, paris_to_utc, to_paris  # noqa: F401  (used by the saisines' callers)
 from consultations.saisines.models import Opinion, ResponseStatus, SaisineStatus, SilenceRule
 
-PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_REMINDER_DAYS = (7, 1)
-
-
-def paris_to_utc(day: date, at: time) -> datetime:
-    """A wall-clock time in Paris as a UTC datetime.
-
-    A time that does not exist (the hour skipped in spring) moves forward by the gap; a time
-    that happens twice (the hour repeated in autumn) is taken at its first occurrence.
-    """
-    # fold=0 takes the offset in force before a transition: in spring 02:30 (which does
-    # not exist) becomes 03:30, in autumn the first 02:30 is chosen.
-    return datetime.combine(day, at).replace(tzinfo=PARIS, fold=0).astimezone(UTC)
-
-
-def to_paris(moment: datetime) -> datetime:
-    return moment.astimezone(PARIS)
 
 
 def is_past(deadline: datetime, now: datetime) -> bool:

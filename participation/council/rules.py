@@ -8,25 +8,18 @@ import difflib
 import html
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
-PARIS = ZoneInfo("Europe/Paris")
+from app import paris
+from app.paris import PARIS, to_paris  # noqa: F401  (used by the council's callers)
+
 END_OF_DAY = time(23, 59)
 DEFAULT_FOLLOW_UP_MONTHS = 2
 
 
 def paris_to_utc(day: date, at: time | None = None) -> datetime:
-    """A wall-clock time in Paris (23:59 by default) as a UTC datetime.
-
-    A time skipped in spring moves forward by the gap; a time repeated in autumn is taken at its
-    first occurrence (fold=0).
-    """
-    return datetime.combine(day, at or END_OF_DAY).replace(tzinfo=PARIS, fold=0).astimezone(UTC)
-
-
-def to_paris(moment: datetime) -> datetime:
-    return moment.astimezone(PARIS)
+    """A wall-clock time in Paris (23:59 by default) as a UTC datetime."""
+    return paris.paris_to_utc(day, at or END_OF_DAY)
 
 
 def paris_date(moment: datetime) -> date:
