@@ -96,6 +96,16 @@ class Association(TimestampMixin, db.Model):
 
 # --- calls ----------------------------------------------------------------------------------
 
+
+class InterestDisclosure(StrEnum):
+    """What an association learns of an interest another marked in it (set per call)."""
+
+    #: nothing until it marks interest back: then both are told of the match
+    ON_MATCH = "on_match"
+    #: it may look at the list of the associations interested in it (no contact before a match)
+    LIST = "list"
+
+
 call_theme = sa.Table(
     "ami_call_theme",
     db.metadata,
@@ -133,6 +143,10 @@ class AmiCall(TimestampMixin, db.Model):
     #: jury members see each other's scores once the deliberation is open
     deliberation_opened_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    #: the associations' network: what an association learns of an interest marked in it
+    interest_disclosure: Mapped[InterestDisclosure] = mapped_column(
+        str_enum(InterestDisclosure), default=InterestDisclosure.ON_MATCH
+    )
 
     themes: Mapped[list[Theme]] = relationship(
         secondary=call_theme, order_by="Theme.position", lazy="selectin"

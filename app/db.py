@@ -68,6 +68,7 @@ class TimestampMixin:
 def import_all_models() -> None:
     """Import every model module so that the metadata knows all tables."""
     import ami.models  # noqa: F401
+    import ami.network.models  # noqa: F401
     import app.audit.models  # noqa: F401
     import app.mail.models  # noqa: F401
     import app.organisations.models  # noqa: F401

@@ -41,6 +41,7 @@ def euros(cents: int | None) -> str:
     return text.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
 
 
+from ami.network import routes as _network_routes  # noqa: E402,F401
 from ami.routes import (  # noqa: E402,F401
     applications,
     associations,

@@ -1,0 +1,1 @@
+"""The network's cooperation: forms (to be written)."""

@@ -1,0 +1,1 @@
+"""The network's directory: forms (to be written)."""

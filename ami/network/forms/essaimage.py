@@ -1,0 +1,1 @@
+"""The network's essaimage: forms (to be written)."""

@@ -1,0 +1,251 @@
+"""Reads shared by the network's pages: settings, profiles, the profiles the suggestion score
+needs, interests and matches between two associations. Everything is scoped to one
+organisation, in a bounded number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from ami.models import (
+    AmiCall,
+    Application,
+    Association,
+    InterestDisclosure,
+    association_qpv,
+    association_theme,
+)
+from ami.network import rules
+from ami.network.models import (
+    DirectoryProfile,
+    DirectoryVisibility,
+    Interest,
+    Match,
+    NetworkSettings,
+    NetworkTag,
+    directory_commune,
+    directory_need,
+    directory_offer,
+)
+from ami.permissions import association_ids
+from app.db import db
+from app.organisations.models import Commune
+
+
+def settings_of(org) -> NetworkSettings:
+    """The organisation's settings; unsaved defaults when it has none yet."""
+    row = db.session.scalar(
+        select(NetworkSettings).where(NetworkSettings.organisation_id == org.id)
+    )
+    if row is None:
+        row = NetworkSettings(
+            organisation_id=org.id, directory_visibility=DirectoryVisibility.ASSOCIATIONS
+        )
+    return row
+
+
+def tags_of(org) -> list[NetworkTag]:
+    return list(
+        db.session.scalars(
+            select(NetworkTag)
+            .where(NetworkTag.organisation_id == org.id)
+            .order_by(NetworkTag.position, NetworkTag.name)
+        )
+    )
+
+
+def profile_of(association: Association) -> DirectoryProfile | None:
+    return db.session.scalar(
+        select(DirectoryProfile).where(DirectoryProfile.association_id == association.id)
+    )
+
+
+def acting_associations(user, org) -> list[Association]:
+    """The associations of `org` the person acts for, by name."""
+    ids = association_ids(user)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Association)
+            .where(Association.id.in_(ids), Association.organisation_id == org.id)
+            .order_by(Association.name)
+        )
+    )
+
+
+def current_call(org) -> AmiCall | None:
+    """The organisation's latest published call: its disclosure rule applies to new
+    interests."""
+    return db.session.scalar(
+        select(AmiCall)
+        .where(AmiCall.organisation_id == org.id, AmiCall.published_at.is_not(None))
+        .order_by(AmiCall.year.desc(), AmiCall.opens_at.desc(), AmiCall.id.desc())
+        .limit(1)
+    )
+
+
+def disclosure_of(interest: Interest) -> InterestDisclosure:
+    """What the association an interest is marked in may learn of it (the rule of the call
+    it was marked under; without a call, nothing before a match)."""
+    if interest.call_id is None:
+        return InterestDisclosure.ON_MATCH
+    call = db.session.get(AmiCall, interest.call_id)
+    return call.interest_disclosure if call else InterestDisclosure.ON_MATCH
+
+
+def interest_between(from_id: int, to_id: int) -> Interest | None:
+    return db.session.scalar(
+        select(Interest).where(
+            Interest.from_association_id == from_id, Interest.to_association_id == to_id
+        )
+    )
+
+
+def match_between(a_id: int, b_id: int) -> Match | None:
+    first, second = sorted((a_id, b_id))
+    return db.session.scalar(
+        select(Match).where(
+            Match.first_association_id == first, Match.second_association_id == second
+        )
+    )
+
+
+def active_match_ids(association_id: int) -> set[int]:
+    """The associations `association_id` is currently matched with."""
+    rows = db.session.execute(
+        select(Match.first_association_id, Match.second_association_id).where(
+            Match.ended_at.is_(None),
+            (Match.first_association_id == association_id)
+            | (Match.second_association_id == association_id),
+        )
+    )
+    return {b if a == association_id else a for a, b in rows}
+
+
+# --- the suggestion score's inputs ----------------------------------------------------------
+
+
+def _pairs(table, left: str, right: str, ids) -> dict[int, set]:
+    out: dict[int, set] = defaultdict(set)
+    rows = db.session.execute(select(table.c[left], table.c[right]).where(table.c[left].in_(ids)))
+    for key, value in rows:
+        out[key].add(value)
+    return out
+
+
+def profiles(org, association_ids_: set[int] | None = None, listed_only: bool = True):
+    """{association id: rules.Profile} for the organisation's associations (listed in the
+    directory only, unless `listed_only` is false), in seven queries whatever their number.
+    `association_ids_` adds these associations even when not listed (the one asking)."""
+    query = (
+        select(Association, DirectoryProfile)
+        .outerjoin(DirectoryProfile, DirectoryProfile.association_id == Association.id)
+        .where(Association.organisation_id == org.id)
+    )
+    rows = db.session.execute(query).all()
+    keep = [
+        (a, p)
+        for a, p in rows
+        if not listed_only or (p is not None and p.listed) or a.id in (association_ids_ or ())
+    ]
+    ids = [a.id for a, _ in keep]
+    if not ids:
+        return {}
+    profile_ids = {a.id: p.id for a, p in keep if p is not None}
+    themes = _pairs(association_theme, "association_id", "theme_id", ids)
+    qpvs = _pairs(association_qpv, "association_id", "qpv_id", ids)
+    pids = list(profile_ids.values())
+    offers = _pairs(directory_offer, "profile_id", "tag_id", pids)
+    needs = _pairs(directory_need, "profile_id", "tag_id", pids)
+    acts_in = _pairs(directory_commune, "profile_id", "commune_id", pids)
+    communes = {
+        c.id: c
+        for c in db.session.scalars(select(Commune).where(Commune.organisation_id == org.id))
+    }
+    result = {}
+    for association, profile in keep:
+        pid = profile.id if profile is not None else None
+        commune_ids = set(acts_in.get(pid, ())) if pid else set()
+        if association.commune_id:
+            commune_ids.add(association.commune_id)
+        postal = {association.postal_code} if association.postal_code else set()
+        sectors = set()
+        for cid in commune_ids:
+            commune = communes.get(cid)
+            if commune is None:
+                continue
+            postal.update(code for code in (commune.postal_codes or "").split() if code)
+            if commune.sector_id:
+                sectors.add(commune.sector_id)
+        result[association.id] = rules.Profile(
+            id=association.id,
+            name=association.name,
+            theme_ids=frozenset(themes.get(association.id, ())),
+            qpv_ids=frozenset(qpvs.get(association.id, ())),
+            commune_ids=frozenset(commune_ids),
+            postal_codes=frozenset(postal),
+            sector_ids=frozenset(sectors),
+            offer_tag_ids=frozenset(offers.get(pid, ())) if pid else frozenset(),
+            need_tag_ids=frozenset(needs.get(pid, ())) if pid else frozenset(),
+        )
+    return result
+
+
+def heard_together(org, association_id: int) -> dict[int, set[int]]:
+    """{other association id: hearings (ids) where both were heard in the same group}, the
+    partners of a joint application counting with its lead association."""
+    from ami.models import application_partner
+
+    def members_of_hearings():
+        leads = db.session.execute(
+            select(Application.hearing_id, Application.association_id)
+            .join(AmiCall, AmiCall.id == Application.call_id)
+            .where(AmiCall.organisation_id == org.id, Application.hearing_id.is_not(None))
+        ).all()
+        partners = db.session.execute(
+            select(Application.hearing_id, application_partner.c.association_id)
+            .join(application_partner, application_partner.c.application_id == Application.id)
+            .join(AmiCall, AmiCall.id == Application.call_id)
+            .where(AmiCall.organisation_id == org.id, Application.hearing_id.is_not(None))
+        ).all()
+        groups: dict[int, set[int]] = defaultdict(set)
+        for hearing_id, who in [*leads, *partners]:
+            groups[hearing_id].add(who)
+        return groups
+
+    result: dict[int, set[int]] = defaultdict(set)
+    for hearing_id, members in members_of_hearings().items():
+        if association_id in members:
+            for other in members - {association_id}:
+                result[other].add(hearing_id)
+    return dict(result)
+
+
+def interest_states(acting_ids, other_ids) -> dict[tuple[int, int], str]:
+    """{(acting association, other association): state} in two queries, where the state is
+    "matched" (an active match), "interested" (the acting one marked interest, no match yet)
+    or "none". What the other one did is never told here (see the interests pages)."""
+    acting_ids, other_ids = set(acting_ids), set(other_ids)
+    states = {(a, o): "none" for a in acting_ids for o in other_ids if a != o}
+    if not states:
+        return states
+    for from_id, to_id in db.session.execute(
+        select(Interest.from_association_id, Interest.to_association_id).where(
+            Interest.from_association_id.in_(acting_ids), Interest.to_association_id.in_(other_ids)
+        )
+    ):
+        states[(from_id, to_id)] = "interested"
+    everyone = acting_ids | other_ids
+    for first, second in db.session.execute(
+        select(Match.first_association_id, Match.second_association_id).where(
+            Match.ended_at.is_(None),
+            Match.first_association_id.in_(everyone),
+            Match.second_association_id.in_(everyone),
+        )
+    ):
+        for a, o in ((first, second), (second, first)):
+            if (a, o) in states:
+                states[(a, o)] = "matched"
+    return states

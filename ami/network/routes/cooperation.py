@@ -1,0 +1,1 @@
+"""The network's cooperation: routes (to be written)."""

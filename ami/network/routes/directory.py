@@ -1,0 +1,1 @@
+"""The network's directory: routes (to be written)."""

@@ -1,0 +1,1 @@
+"""The network's essaimage: routes (to be written)."""

@@ -1,0 +1,1 @@
+"""The network's business actions, one module per part."""

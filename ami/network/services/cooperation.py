@@ -1,0 +1,1 @@
+"""The network's cooperation: services (to be written)."""

@@ -1,0 +1,1 @@
+"""The network's essaimage: services (to be written)."""
