@@ -165,8 +165,8 @@ class Match(db.Model):
     second_association: Mapped[Association] = relationship(
         foreign_keys=[second_association_id], lazy="joined"
     )
-    messages: Mapped[list[Message]] = relationship(
-        back_populates="match", order_by="Message.id", cascade="all, delete-orphan"
+    messages: Mapped[list[NetworkMessage]] = relationship(
+        back_populates="match", order_by="NetworkMessage.id", cascade="all, delete-orphan"
     )
 
     @property
@@ -179,7 +179,7 @@ class Match(db.Model):
         return self.first_association
 
 
-class Message(db.Model):
+class NetworkMessage(db.Model):
     """A message of a match's thread, written by a person for one of the two associations.
     Plain text (shown escaped, never as HTML)."""
 
@@ -196,6 +196,10 @@ class Message(db.Model):
 
     match: Mapped[Match] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship(lazy="joined")
+
+
+#: short name inside the network (the mailbox has its own Message model)
+Message = NetworkMessage
 
 
 # --- the essaimage day ----------------------------------------------------------------------

@@ -249,3 +249,47 @@ def interest_states(acting_ids, other_ids) -> dict[tuple[int, int], str]:
             if (a, o) in states:
                 states[(a, o)] = "matched"
     return states
+
+
+def unread_counts(association_ids_) -> dict[int, dict[int, int]]:
+    """{association id: {match id: messages of the other side it has not read}} over its
+    active matches, in two queries."""
+    from sqlalchemy import func, or_
+
+    from ami.network.models import NetworkMessage
+
+    ids = set(association_ids_)
+    result: dict[int, dict[int, int]] = {i: {} for i in ids}
+    if not ids:
+        return result
+    for mine, read_at in (
+        (Match.first_association_id, Match.first_read_at),
+        (Match.second_association_id, Match.second_read_at),
+    ):
+        rows = db.session.execute(
+            select(mine, Match.id, func.count(NetworkMessage.id))
+            .join(NetworkMessage, NetworkMessage.match_id == Match.id)
+            .where(
+                mine.in_(ids),
+                Match.ended_at.is_(None),
+                NetworkMessage.sender_association_id != mine,
+                or_(read_at.is_(None), NetworkMessage.created_at > read_at),
+            )
+            .group_by(mine, Match.id)
+        )
+        for association_id, match_id, count in rows:
+            result[association_id][match_id] = count
+    return result
+
+
+def profiles_by_association(ids) -> dict[int, DirectoryProfile]:
+    """{association id: its directory entry} for those that have one, in one query."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {
+        p.association_id: p
+        for p in db.session.scalars(
+            select(DirectoryProfile).where(DirectoryProfile.association_id.in_(ids))
+        )
+    }
