@@ -4,5 +4,6 @@ from ami.network.routes import (  # noqa: F401
     cooperation,
     directory,
     essaimage,
+    home,
     interests,
 )
