@@ -21,7 +21,12 @@ def error_messages(factory: Callable[[dict], dict[str, str]]) -> Callable:
 
 def error_message(exc) -> str:
     for factory in _FACTORIES:
-        message = factory(exc.params).get(exc.code)
+        try:
+            message = factory(exc.params).get(exc.code)
+        except (TypeError, ValueError, KeyError):
+            # another step's message could not be formatted with these parameters (e.g. a
+            # "%(max)d" given a string): it is not the message of this error
+            continue
         if message:
             return message
     return _("L'action n'a pas pu être effectuée.")

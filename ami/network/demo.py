@@ -24,6 +24,8 @@ from ami.models import (
     Decision,
     InterestDisclosure,
     Outcome,
+    Qpv,
+    Theme,
 )
 from ami.network import rules
 from ami.network.models import (
@@ -36,16 +38,17 @@ from ami.network.models import (
     Interest,
     InvitationReason,
     Match,
-    Message,
+    NetworkMessage,
     NetworkSettings,
     NetworkTag,
 )
 from ami.network.tags import DEFAULT_TAGS
+from ami.services.associations import people_of
 from app.db import db, utcnow
 from app.demo import DEMO_PASSWORD, DOMAIN, demo_step
 from app.organisations.models import Commune
 from app.users import services as user_services
-from app.users.models import Role
+from app.users.models import Role, User
 
 DEMO_ASSOCIATION = "Femmes et quartiers"
 SECOND_ACCOUNT = ("association2", "Lucie Caron", "Théâtre de l'Arrière-Cour")
@@ -124,6 +127,43 @@ def _second_account(org) -> None:
     association.contact_name = association.contact_name or name
 
 
+def _person(org, association: Association) -> User:
+    """Someone acting for the association: its first person, or a demo account made for it
+    (`membre.<id>@demo.concerto.fr`, named after its contact)."""
+    people = people_of(association)
+    if people:
+        return people[0].user
+    email = f"membre.{association.id}@{DOMAIN}"
+    user = user_services.find_user(org, email)
+    if user is None:
+        name = association.contact_name
+        if not name or name == "Contact de l'association":
+            name = f"Équipe de {association.name}"
+        user = user_services.create_user(org, email, name[:200], password=DEMO_PASSWORD)
+        user_services.add_role(None, user, Role.ASSOCIATION_MEMBER, association=association)
+    return user
+
+
+def _give_the_demo_association_its_themes(org, association: Association) -> None:
+    """Femmes et quartiers (Liévin): insertion and health, in two QPVs of Liévin and Lens."""
+    if association.themes or association.qpvs:
+        return
+    themes = db.session.scalars(
+        select(Theme).where(Theme.organisation_id == org.id).order_by(Theme.position)
+    ).all()
+    qpvs = db.session.scalars(
+        select(Qpv).where(Qpv.organisation_id == org.id).order_by(Qpv.id)
+    ).all()
+    association.themes = [t for t in themes if t.position in (1, 2)]
+    association.qpvs = [q for q in qpvs if "Liévin" in q.name][:1] + [
+        q for q in qpvs if "Lens" in q.name
+    ][:1]
+    association.presentation = association.presentation or (
+        "Nous accompagnons les femmes des quartiers vers l'emploi, la santé et l'égalité : "
+        "permanences, ateliers collectifs, théâtre-forum."
+    )
+
+
 def _by_name(org, name: str) -> Association | None:
     return db.session.scalar(
         select(Association).where(Association.organisation_id == org.id, Association.name == name)
@@ -184,13 +224,22 @@ def _match(org, a, b, when, *, ended: bool = False, thread=()) -> Match:
     for offset, (side, body) in enumerate(thread):
         sender = a if side == "a" else b
         db.session.add(
-            Message(
+            NetworkMessage(
                 match_id=match.id,
                 sender_association_id=sender.id,
+                author_id=_person(org, sender).id,
                 body=body,
                 created_at=when + timedelta(hours=5 * (offset + 1)),
             )
         )
+    reader = match.first_association_id == a.id
+    # `a` has read the thread up to its own last message; `b` has unread messages
+    if thread:
+        last = when + timedelta(hours=5 * len(thread))
+        if reader:
+            match.first_read_at = last
+        else:
+            match.second_read_at = last
     if ended:
         match.ended_at = when + timedelta(days=20)
         match.ended_by_association_id = a.id
@@ -209,7 +258,7 @@ def _interests(org, by_name, associations, open_call) -> list[tuple]:
     demo = by_name[DEMO_ASSOCIATION]
     others = [a for a in associations if a.name not in (DEMO_ASSOCIATION, SECOND_ACCOUNT[2])]
     pairs = [
-        (demo, others[10], now - timedelta(days=12), False, THREAD),
+        (others[10], demo, now - timedelta(days=12), False, THREAD),
         (others[0], others[2], now - timedelta(days=40), False, THREAD[:2]),
         (others[6], others[12], now - timedelta(days=90), False, ()),
         (others[20], others[21], now - timedelta(days=60), False, THREAD[:1]),
@@ -368,6 +417,7 @@ def demo_network(org) -> None:
     rng = random.Random(7)
     tags = _tags(org)
     _second_account(org)
+    _give_the_demo_association_its_themes(org, by_name[DEMO_ASSOCIATION])
     _directory(org, associations, tags, rng)
     open_call = db.session.scalar(
         select(AmiCall)

@@ -1,10 +1,11 @@
 """Reads shared by the network's pages: settings, profiles, the profiles the suggestion score
-needs, interests and matches between two associations. Everything is scoped to one
-organisation, in a bounded number of queries."""
+needs, the associations heard or applying together, interests and matches between two
+associations. Everything is scoped to one organisation, in a bounded number of queries."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import combinations
 
 from sqlalchemy import select
 
@@ -13,6 +14,7 @@ from ami.models import (
     Application,
     Association,
     InterestDisclosure,
+    application_partner,
     association_qpv,
     association_theme,
 )
@@ -193,34 +195,79 @@ def profiles(org, association_ids_: set[int] | None = None, listed_only: bool = 
     return result
 
 
+def _application_members(org, group, condition) -> dict[int, set[int]]:
+    """{`group` value (a hearing, an application): the associations of the organisation's
+    applications meeting `condition` that have it}, the partners of a joint application
+    counting with its lead association. Two queries."""
+    base = (
+        select(group)
+        .join(AmiCall, AmiCall.id == Application.call_id)
+        .where(AmiCall.organisation_id == org.id, condition)
+    )
+    leads = db.session.execute(base.add_columns(Application.association_id)).all()
+    partners = db.session.execute(
+        base.add_columns(application_partner.c.association_id).join(
+            application_partner, application_partner.c.application_id == Application.id
+        )
+    ).all()
+    groups: dict[int, set[int]] = defaultdict(set)
+    for key, who in [*leads, *partners]:
+        groups[key].add(who)
+    return groups
+
+
+def _hearing_members(org) -> dict[int, set[int]]:
+    """{hearing id: the associations heard in that group}."""
+    return _application_members(org, Application.hearing_id, Application.hearing_id.is_not(None))
+
+
+def _pairs_within(groups: dict[int, set[int]], ids) -> dict[frozenset[int], set[int]]:
+    """{pair of `ids`: the groups both belong to}."""
+    pairs: dict[frozenset[int], set[int]] = defaultdict(set)
+    for key, members in groups.items():
+        for x, y in combinations(sorted(members & ids), 2):
+            pairs[frozenset((x, y))].add(key)
+    return pairs
+
+
 def heard_together(org, association_id: int) -> dict[int, set[int]]:
     """{other association id: hearings (ids) where both were heard in the same group}, the
     partners of a joint application counting with its lead association."""
-    from ami.models import application_partner
-
-    def members_of_hearings():
-        leads = db.session.execute(
-            select(Application.hearing_id, Application.association_id)
-            .join(AmiCall, AmiCall.id == Application.call_id)
-            .where(AmiCall.organisation_id == org.id, Application.hearing_id.is_not(None))
-        ).all()
-        partners = db.session.execute(
-            select(Application.hearing_id, application_partner.c.association_id)
-            .join(application_partner, application_partner.c.application_id == Application.id)
-            .join(AmiCall, AmiCall.id == Application.call_id)
-            .where(AmiCall.organisation_id == org.id, Application.hearing_id.is_not(None))
-        ).all()
-        groups: dict[int, set[int]] = defaultdict(set)
-        for hearing_id, who in [*leads, *partners]:
-            groups[hearing_id].add(who)
-        return groups
-
     result: dict[int, set[int]] = defaultdict(set)
-    for hearing_id, members in members_of_hearings().items():
+    for hearing_id, members in _hearing_members(org).items():
         if association_id in members:
             for other in members - {association_id}:
                 result[other].add(hearing_id)
     return dict(result)
+
+
+def heard_together_pairs(org, ids) -> dict[frozenset[int], set[int]]:
+    """heard_together for every pair of the associations `ids` at once: {pair of `ids` (a
+    frozenset): hearings (ids) where both were heard in the same group}, the partners of a
+    joint application counting with its lead association. Pairs never heard together are
+    left out. Two queries whatever the number of associations."""
+    return _pairs_within(_hearing_members(org), set(ids))
+
+
+def applied_together_pairs(org, ids) -> dict[frozenset[int], set[int]]:
+    """{pair of `ids` (a frozenset): the submitted applications (ids) both are on}, as lead
+    association or partner: the pairs that already work together. Two queries."""
+    groups = _application_members(org, Application.id, Application.submitted_at.is_not(None))
+    return _pairs_within(groups, set(ids))
+
+
+def active_match_pairs(ids) -> set[tuple[int, int]]:
+    """The active matches between two of the associations `ids`, as (first, second) ids (the
+    lower id first, as stored). One query."""
+    ids = set(ids)
+    rows = db.session.execute(
+        select(Match.first_association_id, Match.second_association_id).where(
+            Match.ended_at.is_(None),
+            Match.first_association_id.in_(ids),
+            Match.second_association_id.in_(ids),
+        )
+    )
+    return {(first, second) for first, second in rows}
 
 
 def interest_states(acting_ids, other_ids) -> dict[tuple[int, int], str]:
@@ -237,14 +284,7 @@ def interest_states(acting_ids, other_ids) -> dict[tuple[int, int], str]:
         )
     ):
         states[(from_id, to_id)] = "interested"
-    everyone = acting_ids | other_ids
-    for first, second in db.session.execute(
-        select(Match.first_association_id, Match.second_association_id).where(
-            Match.ended_at.is_(None),
-            Match.first_association_id.in_(everyone),
-            Match.second_association_id.in_(everyone),
-        )
-    ):
+    for first, second in active_match_pairs(acting_ids | other_ids):
         for a, o in ((first, second), (second, first)):
             if (a, o) in states:
                 states[(a, o)] = "matched"

@@ -30,12 +30,12 @@ from ami.forms.calls import MultiCheckboxField
 from ami.models import InterestDisclosure
 from ami.network.models import DirectoryVisibility
 from ami.network.services.directory import (
-    TAG_MAX,
     TEXT_MAX,
     WEBSITE_MAX,
     DirectoryFilters,
     valid_website,
 )
+from ami.network.services.settings import TAG_MAX
 from app.forms import optional_int, options, strip
 from app.i18n import _l
 

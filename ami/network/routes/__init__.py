@@ -4,6 +4,8 @@ from ami.network.routes import (  # noqa: F401
     cooperation,
     directory,
     essaimage,
+    essaimage_manage,
     home,
     interests,
+    settings,
 )

@@ -21,12 +21,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ami import queries as ami_queries
 from ami.messages import error_message
-from ami.network import graph
+from ami.network import cooperation_rules, graph
 from ami.network.forms.cooperation import (
     AdminCooperationForm,
     CooperationForm,
     DeleteCooperationForm,
 )
+from ami.network.routes.common import load_acting
 from ami.network.services import cooperation as services
 from ami.network.services.common import NetworkError
 from ami.routes import bp
@@ -43,16 +44,16 @@ CSV_MIMETYPE = "text/csv"
 
 def origin_labels() -> dict[str, str]:
     return {
-        services.HEARING: _("après une audition commune"),
-        services.MATCH: _("après une mise en relation"),
-        services.ESSAIMAGE: _("après une table partagée à une journée d'essaimage"),
-        services.OTHER: _("autre origine"),
+        cooperation_rules.HEARING: _("après une audition commune"),
+        cooperation_rules.MATCH: _("après une mise en relation"),
+        cooperation_rules.ESSAIMAGE: _("après une table partagée à une journée d'essaimage"),
+        cooperation_rules.OTHER: _("autre origine"),
     }
 
 
 def origins_text(row) -> str:
     labels = origin_labels()
-    return ", ".join(labels[o] for o in services.ORIGINS if o in row.origins)
+    return ", ".join(labels[o] for o in cooperation_rules.ORIGINS if o in row.origins)
 
 
 def _this_year() -> int:
@@ -106,10 +107,10 @@ def _picture(rows, year: int):
             "informations."
         ),
         legend={
-            services.HEARING: _("née après une audition commune (tirets)"),
-            services.MATCH: _("née après une mise en relation (trait plein)"),
-            services.ESSAIMAGE: _("née après l'essaimage (pointillés)"),
-            services.OTHER: _("autre origine (trait mixte)"),
+            cooperation_rules.HEARING: _("née après une audition commune (tirets)"),
+            cooperation_rules.MATCH: _("née après une mise en relation (trait plein)"),
+            cooperation_rules.ESSAIMAGE: _("née après l'essaimage (pointillés)"),
+            cooperation_rules.OTHER: _("autre origine (trait mixte)"),
         },
         empty_text=_("Aucune coopération cette année."),
         id_prefix="cooperation-graph",
@@ -126,7 +127,7 @@ def _render_network(year: int, years: list[int], form: AdminCooperationForm, sta
             year=year,
             years=years,
             rows=rows,
-            counts=services.counts(rows),
+            counts=cooperation_rules.counts(rows),
             picture=_picture(rows, year),
             origins_text=origins_text,
             review_link=_review_link,
@@ -213,9 +214,9 @@ def cooperation_network_csv():
         _("Candidatures communes"),
         _("Coopérations déclarées"),
         _("Origines"),
-        labels[services.HEARING],
-        labels[services.MATCH],
-        labels[services.ESSAIMAGE],
+        labels[cooperation_rules.HEARING],
+        labels[cooperation_rules.MATCH],
+        labels[cooperation_rules.ESSAIMAGE],
     ]
     table = [
         [
@@ -226,9 +227,9 @@ def cooperation_network_csv():
             " ; ".join(f"{s.number} {s.title}".strip() for s in row.applications),
             " ; ".join(s.description for s in row.declared),
             origins_text(row),
-            services.HEARING in row.origins,
-            services.MATCH in row.origins,
-            services.ESSAIMAGE in row.origins,
+            cooperation_rules.HEARING in row.origins,
+            cooperation_rules.MATCH in row.origins,
+            cooperation_rules.ESSAIMAGE in row.origins,
         ]
         for row in rows
     ]
@@ -241,19 +242,11 @@ def cooperation_network_csv():
 # --- the association's side -----------------------------------------------------------------
 
 
-def _load_acting(association_id: int):
-    association = ami_queries.association_in(g.organisation, association_id)
-    if association is None:
-        abort(404)
-    require(can(current_user, "network.act", association))
-    return association
-
-
 @bp.route("/reseau/<int:association_id>/cooperations", methods=["GET", "POST"])
 @login_required
 @limiter.limit("10 per minute;50 per day", methods=["POST"])
 def cooperations_mine(association_id: int):
-    mine = _load_acting(association_id)
+    mine = load_acting(association_id)
     associations = ami_queries.associations_of(g.organisation)
     form = CooperationForm()
     form.fill_choices(associations, mine)

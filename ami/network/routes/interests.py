@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ami import queries as ami_queries
 from ami.messages import error_message
 from ami.network.forms.interests import InterestForm, MessageForm
+from ami.network.routes.common import association_or_404, attempt, load_acting
 from ami.network.services import interests as services
 from ami.network.services.common import NetworkError
 from ami.routes import bp
@@ -17,23 +17,6 @@ from app.db import db
 from app.extensions import limiter
 from app.i18n import _
 from app.web.routes import safe_next
-
-
-def load_acting(association_id: int):
-    """The association the signed-in person acts for (404 outside the organisation, 403 when
-    they do not act for it)."""
-    association = ami_queries.association_in(g.organisation, association_id)
-    if association is None:
-        abort(404)
-    require(can(current_user, "network.act", association))
-    return association
-
-
-def _other(other_id: int):
-    other = ami_queries.association_in(g.organisation, other_id)
-    if other is None:
-        abort(404)
-    return other
 
 
 def _has_entry_page() -> bool:
@@ -49,62 +32,53 @@ def _back(association, other):
     return redirect(url_for("ami.network_matches", association_id=association.id))
 
 
+def _interest_action(association_id: int, other_id: int, action, message):
+    """Run `action(actor, org, mine, other)` (mark or withdraw), flash `message(result, mine,
+    other)` when it worked, and go back."""
+    mine, other = load_acting(association_id), association_or_404(other_id)
+    if not InterestForm().validate_on_submit():
+        abort(400)
+    attempt(
+        lambda: action(current_user, g.organisation, mine, other),
+        lambda result: flash(message(result, mine, other), "success"),
+    )
+    return _back(mine, other)
+
+
+def _marked(match, mine, other) -> str:
+    if match is not None:
+        return _(
+            "Intérêt réciproque : %(mine)s et %(other)s sont mises en relation. Vous voyez "
+            "maintenant leurs coordonnées et pouvez échanger des messages.",
+            mine=mine.name,
+            other=other.name,
+        )
+    return _(
+        "Votre intérêt pour %(name)s est enregistré. Si elle marque aussi son intérêt "
+        "pour %(mine)s, vous serez mises en relation.",
+        name=other.name,
+        mine=mine.name,
+    )
+
+
+def _withdrawn(ended, mine, other) -> str:
+    if ended is not None:
+        return _("La mise en relation avec %(name)s a pris fin.", name=other.name)
+    return _("Votre intérêt pour %(name)s est retiré.", name=other.name)
+
+
 @bp.post("/reseau/<int:association_id>/interet/<int:other_id>")
 @login_required
 @limiter.limit("30 per minute;300 per day", methods=["POST"])
 def network_interest(association_id: int, other_id: int):
-    mine, other = load_acting(association_id), _other(other_id)
-    if not InterestForm().validate_on_submit():
-        abort(400)
-    try:
-        match = services.mark_interest(current_user, g.organisation, mine, other)
-        db.session.commit()
-    except NetworkError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-        return _back(mine, other)
-    if match is not None:
-        flash(
-            _(
-                "Intérêt réciproque : %(mine)s et %(other)s sont mises en relation. Vous voyez "
-                "maintenant leurs coordonnées et pouvez échanger des messages.",
-                mine=mine.name,
-                other=other.name,
-            ),
-            "success",
-        )
-    else:
-        flash(
-            _(
-                "Votre intérêt pour %(name)s est enregistré. Si elle marque aussi son intérêt "
-                "pour %(mine)s, vous serez mises en relation.",
-                name=other.name,
-                mine=mine.name,
-            ),
-            "success",
-        )
-    return _back(mine, other)
+    return _interest_action(association_id, other_id, services.mark_interest, _marked)
 
 
 @bp.post("/reseau/<int:association_id>/interet/<int:other_id>/retirer")
 @login_required
 @limiter.limit("30 per minute;300 per day", methods=["POST"])
 def network_interest_withdraw(association_id: int, other_id: int):
-    mine, other = load_acting(association_id), _other(other_id)
-    if not InterestForm().validate_on_submit():
-        abort(400)
-    try:
-        ended = services.withdraw_interest(current_user, g.organisation, mine, other)
-        db.session.commit()
-    except NetworkError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-        return _back(mine, other)
-    if ended is not None:
-        flash(_("La mise en relation avec %(name)s a pris fin.", name=other.name), "success")
-    else:
-        flash(_("Votre intérêt pour %(name)s est retiré.", name=other.name), "success")
-    return _back(mine, other)
+    return _interest_action(association_id, other_id, services.withdraw_interest, _withdrawn)
 
 
 @bp.get("/reseau/<int:association_id>/mises-en-relation")

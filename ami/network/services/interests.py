@@ -117,20 +117,25 @@ def _thread_link(org, match: Match, association: Association) -> str:
     return external_url(org, "ami.network_thread", association_id=association.id, match_id=match.id)
 
 
-def _mail_match(org, match: Match, to: Association, other: Association) -> None:
-    """The people of `to` learn of the match, with `other`'s contact (allowed after it)."""
+def _tell(org, match: Match, to: Association, template: str, **context) -> None:
+    """E-mail `template` to the people of `to` (as `mine`), with the link to its thread."""
     link = _thread_link(org, match, to)
     for person in _recipients(to):
         queue_email(
             person.email,
-            "ami/network/match",
+            template,
             organisation=org,
             locale=person.locale or "fr",
             person=person,
             mine=to,
-            other=other,
             link=link,
+            **context,
         )
+
+
+def _mail_match(org, match: Match, to: Association, other: Association) -> None:
+    """The people of `to` learn of the match, with `other`'s contact (allowed after it)."""
+    _tell(org, match, to, "ami/network/match", other=other)
 
 
 def withdraw_interest(actor: User, org, mine: Association, other: Association) -> Match | None:
@@ -202,18 +207,7 @@ def post_message(
     db.session.flush()
     record(actor, org, "network.message", match, {"message_id": message.id})
     if notify:
-        link = _thread_link(org, match, other)
-        for person in _recipients(other):
-            queue_email(
-                person.email,
-                "ami/network/message",
-                organisation=org,
-                locale=person.locale or "fr",
-                person=person,
-                mine=other,
-                sender=mine,
-                link=link,
-            )
+        _tell(org, match, other, "ami/network/message", sender=mine)
     return message, notify
 
 

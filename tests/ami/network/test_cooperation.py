@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ami.models import ApplicationStatus, Hearing, HearingSlot
+from ami.network import cooperation_rules as rules
 from ami.network.models import Cooperation, EssaimageDay, EssaimageSeat
 from ami.network.services import cooperation as services
 from ami.network.services.common import NetworkError
@@ -141,44 +142,44 @@ def _count(model) -> int:
 
 
 def test_a_joint_application_links_the_lead_with_each_partner_and_the_partners_together():
-    assert services.application_pairs(5, [2, 9]) == {(2, 5), (5, 9), (2, 9)}
-    assert services.application_pairs(5, []) == set()
-    assert services.application_pairs(5, [5, 2]) == {(2, 5)}
+    assert rules.application_pairs(5, [2, 9]) == {(2, 5), (5, 9), (2, 9)}
+    assert rules.application_pairs(5, []) == set()
+    assert rules.application_pairs(5, [5, 2]) == {(2, 5)}
 
 
 def test_an_origin_counts_only_before_the_cooperation():
-    heard_before = services.HeardTogether(2026, BEFORE)
-    heard_after = services.HeardTogether(2026, AFTER)
-    assert services.origins_of(2026, SUBMITTED, hearings=[heard_before]) == {"hearing"}
-    assert services.origins_of(2026, SUBMITTED, hearings=[heard_after]) == {"other"}
-    assert services.origins_of(2026, SUBMITTED, matched_at=[BEFORE]) == {"match"}
-    assert services.origins_of(2026, SUBMITTED, matched_at=[AFTER]) == {"other"}
-    assert services.origins_of(2026, SUBMITTED, essaimage_at=[BEFORE]) == {"essaimage"}
-    assert services.origins_of(2026, SUBMITTED, essaimage_at=[SUBMITTED]) == {"other"}
+    heard_before = rules.HeardTogether(2026, BEFORE)
+    heard_after = rules.HeardTogether(2026, AFTER)
+    assert rules.origins_of(2026, SUBMITTED, hearings=[heard_before]) == {"hearing"}
+    assert rules.origins_of(2026, SUBMITTED, hearings=[heard_after]) == {"other"}
+    assert rules.origins_of(2026, SUBMITTED, matched_at=[BEFORE]) == {"match"}
+    assert rules.origins_of(2026, SUBMITTED, matched_at=[AFTER]) == {"other"}
+    assert rules.origins_of(2026, SUBMITTED, essaimage_at=[BEFORE]) == {"essaimage"}
+    assert rules.origins_of(2026, SUBMITTED, essaimage_at=[SUBMITTED]) == {"other"}
 
 
 def test_a_hearing_of_an_earlier_year_counts_even_without_a_slot():
-    assert services.hearing_before(2026, SUBMITTED, [services.HeardTogether(2025, None)])
-    assert not services.hearing_before(2026, SUBMITTED, [services.HeardTogether(2026, None)])
+    assert rules.hearing_before(2026, SUBMITTED, [rules.HeardTogether(2025, None)])
+    assert not rules.hearing_before(2026, SUBMITTED, [rules.HeardTogether(2026, None)])
 
 
 def test_several_origins_hold_together_and_the_main_one_is_the_networks_own():
-    origins = services.origins_of(
+    origins = rules.origins_of(
         2026,
         SUBMITTED,
-        hearings=[services.HeardTogether(2025, None)],
+        hearings=[rules.HeardTogether(2025, None)],
         matched_at=[BEFORE],
         essaimage_at=[BEFORE],
     )
     assert origins == {"hearing", "match", "essaimage"}
-    assert services.main_origin(origins) == "essaimage"
-    assert services.main_origin({"hearing", "match"}) == "match"
-    assert services.main_origin({"other"}) == "other"
+    assert rules.main_origin(origins) == "essaimage"
+    assert rules.main_origin({"hearing", "match"}) == "match"
+    assert rules.main_origin({"other"}) == "other"
 
 
 def test_tables_shared_at_an_essaimage_day():
     seats = [(1, 1, 1, 10), (1, 1, 1, 11), (1, 1, 2, 12), (1, 2, 1, 10), (1, 2, 1, 12)]
-    shared = services.tables_shared(seats)
+    shared = rules.tables_shared(seats)
     assert dict(shared) == {(10, 11): {1}, (10, 12): {1}}
 
 
@@ -297,8 +298,8 @@ def test_counts_count_a_cooperation_in_each_of_its_origins(org, world):
     _essaimage(org, BEFORE, [[a, b]])
     _joint(world["call"], a, [b])
     _declared(org, c, d)
-    counts = services.counts(services.network_of_year(org, 2026))
-    assert counts == services.Counts(
+    counts = rules.counts(services.network_of_year(org, 2026))
+    assert counts == rules.Counts(
         cooperations=2, associations=4, hearing=0, match=1, essaimage=1, other=1
     )
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ami.models import InterestDisclosure
 from ami.network import queries
 from ami.network.models import DirectoryVisibility, NetworkSettings, NetworkTag
-from ami.network.services import directory as services
+from ami.network.services import settings as services
 from ami.network.services.common import NetworkError
 from app.audit.models import AuditEntry
 from app.db import db
