@@ -292,7 +292,7 @@ def _funded_2021(org) -> list[Association]:
     return sorted(found.values(), key=lambda a: a.name)
 
 
-def _day(org, *, year, title, day, registered, chosen, table_size, preferences, seed):
+def _day(org, *, year, title, day, registered, chosen, table_size, preferences, seed, funded=True):
     starts = paris(day, time(9, 30))
     essaimage = EssaimageDay(
         organisation_id=org.id,
@@ -316,7 +316,8 @@ def _day(org, *, year, title, day, registered, chosen, table_size, preferences, 
     db.session.flush()
     invited_at = starts - timedelta(days=30)
     for association in registered + chosen:
-        reason = InvitationReason.CHOSEN if association in chosen else InvitationReason.FUNDED
+        funded_one = funded and association not in chosen
+        reason = InvitationReason.FUNDED if funded_one else InvitationReason.CHOSEN
         db.session.add(
             EssaimageInvitation(
                 day_id=essaimage.id,
@@ -344,7 +345,7 @@ def _day(org, *, year, title, day, registered, chosen, table_size, preferences, 
                         association_id=association_id,
                     )
                 )
-    essaimage.plan_built_at = invited_at + timedelta(days=25)
+    essaimage.plan_built_at = min(invited_at + timedelta(days=25), utcnow())
     db.session.flush()
     return plan
 
@@ -384,6 +385,8 @@ def _essaimage(org, by_name, associations, matched) -> None:
         table_size=3,
         preferences=preferences,
         seed=year,
+        # this year's call is not decided yet: the EPCI chose whom to invite
+        funded=False,
     )
 
 
