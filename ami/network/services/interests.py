@@ -61,12 +61,26 @@ def _may_answer_unlisted(mine: Association, other: Association) -> bool:
     return theirs is not None and queries.disclosure_of(theirs) == InterestDisclosure.LIST
 
 
+def _lock_pair(mine: Association, other: Association) -> None:
+    """Two associations marking interest in each other at the same moment must make one match:
+    lock both rows (in id order, so that two locks never wait on each other) until the
+    transaction ends; the second one then sees the first one's interest. (SQLite runs one
+    writer at a time and ignores the lock.)"""
+    db.session.execute(
+        select(Association.id)
+        .where(Association.id.in_(sorted((mine.id, other.id))))
+        .order_by(Association.id)
+        .with_for_update()
+    ).all()
+
+
 def mark_interest(actor: User, org, mine: Association, other: Association) -> Match | None:
     """`mine` marks interest in `other` (listed in the directory, or interested in `mine`
     under a call that let `mine` see it). Returns the match when the interest was mutual,
     else None; nobody is told anything before the match."""
     if mine.id == other.id:
         raise NetworkError("interest_self")
+    _lock_pair(mine, other)
     profile = queries.profile_of(other)
     if (profile is None or not profile.listed) and not _may_answer_unlisted(mine, other):
         raise NetworkError("interest_not_listed")

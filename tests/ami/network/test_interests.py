@@ -503,3 +503,28 @@ def test_the_matches_page_runs_a_bounded_number_of_queries(client, login, world,
     few = measure(2)
     _crowd(world, 2, 18)
     assert measure(20) == few
+
+
+def test_two_associations_marking_interest_at_the_same_moment_make_one_match(app, login, org):
+    """Each request in its own thread, session and (on PostgreSQL) connection: the pair's rows
+    are locked, so the second one sees the first one's interest."""
+    from tests.consultations.test_saisine_concurrency import run_together
+
+    first, first_person = ami.association_member(org, "Simultanée A")
+    second, second_person = ami.association_member(org, "Simultanée B")
+    network.profile(first)
+    network.profile(second)
+    ids = (first.id, second.id)
+
+    def marking(person, mine, other):
+        client = app.test_client()
+        login(client, person)
+        return lambda: client.post(f"/ami/reseau/{mine}/interet/{other}").status_code
+
+    results, failures = run_together(
+        [marking(first_person, *ids), marking(second_person, *reversed(ids))]
+    )
+    assert failures == [] and results == [302, 302]
+    db.session.expire_all()
+    matches = db.session.scalars(select(Match).where(Match.ended_at.is_(None))).all()
+    assert len(matches) == 1
