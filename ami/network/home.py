@@ -88,13 +88,10 @@ def waiting_for(ids) -> dict[int, Waiting]:
     if not ids:
         return result
     for match in _matches(ids):
-        for side, read_at in (
-            (match.first_association_id, match.first_read_at),
-            (match.second_association_id, match.second_read_at),
-        ):
+        for side in (match.first_association_id, match.second_association_id):
             if side in result:
                 result[side].matches += 1
-                if read_at is None:
+                if getattr(match, match.read_column(side)) is None:
                     result[side].new_matches += 1
     for association_id, per_match in queries.unread_counts(ids).items():
         result[association_id].unread = sum(per_match.values())

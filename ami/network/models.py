@@ -173,6 +173,11 @@ class Match(db.Model):
     def active(self) -> bool:
         return self.ended_at is None
 
+    def read_column(self, association_id: int) -> str:
+        """The column holding when `association_id`'s side last read the thread."""
+        side = "first" if association_id == self.first_association_id else "second"
+        return f"{side}_read_at"
+
     def other(self, association_id: int) -> Association:
         if association_id == self.first_association_id:
             return self.second_association
@@ -196,10 +201,6 @@ class NetworkMessage(db.Model):
 
     match: Mapped[Match] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship(lazy="joined")
-
-
-#: short name inside the network (the mailbox has its own Message model)
-Message = NetworkMessage
 
 
 # --- the essaimage day ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ami.models import AmiCall, Association, InterestDisclosure
 from ami.network import queries
 from ami.network.models import DirectoryProfile, Interest, Match, NetworkMessage
 from ami.network.services.common import NetworkError
-from ami.services.associations import people_of
+from ami.services.applications import association_people
 from app.audit.services import record
 from app.db import db, utcnow
 from app.i18n import _
@@ -122,11 +122,6 @@ def _match(actor: User, org, mine: Association, other: Association) -> Match:
     return match
 
 
-def _recipients(association: Association) -> list[User]:
-    """Everyone acting for the association whose account works."""
-    return [m.user for m in people_of(association) if m.user.active]
-
-
 def _thread_link(org, match: Match, association: Association) -> str:
     return external_url(org, "ami.network_thread", association_id=association.id, match_id=match.id)
 
@@ -134,7 +129,7 @@ def _thread_link(org, match: Match, association: Association) -> str:
 def _tell(org, match: Match, to: Association, template: str, **context) -> None:
     """E-mail `template` to the people of `to` (as `mine`), with the link to its thread."""
     link = _thread_link(org, match, to)
-    for person in _recipients(to):
+    for person in association_people(to):
         queue_email(
             person.email,
             template,
@@ -173,20 +168,16 @@ def withdraw_interest(actor: User, org, mine: Association, other: Association) -
 # --- threads --------------------------------------------------------------------------------
 
 
-def _side(match: Match, association_id: int) -> str:
-    return "first" if association_id == match.first_association_id else "second"
-
-
 def read_at(match: Match, association_id: int) -> datetime | None:
     """When `association_id`'s side last read the thread."""
-    return getattr(match, f"{_side(match, association_id)}_read_at")
+    return getattr(match, match.read_column(association_id))
 
 
 def mark_read(match: Match, association_id: int) -> datetime | None:
     """Record that `association_id`'s side reads the thread now; returns the previous
     reading. One UPDATE, so that the loaded match stays as it is for the page."""
     previous = read_at(match, association_id)
-    column = f"{_side(match, association_id)}_read_at"
+    column = match.read_column(association_id)
     db.session.execute(update(Match).where(Match.id == match.id).values({column: utcnow()}))
     return previous
 
@@ -217,7 +208,7 @@ def post_message(
         match_id=match.id, sender_association_id=mine.id, author_id=actor.id, body=body
     )
     db.session.add(message)
-    setattr(match, f"{_side(match, mine.id)}_read_at", utcnow())
+    setattr(match, match.read_column(mine.id), utcnow())
     db.session.flush()
     record(actor, org, "network.message", match, {"message_id": message.id})
     if notify:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ami.network import essaimage_calendar
 from ami.network.models import EssaimageDay
-from ami.services.associations import people_of
+from ami.services.applications import association_people
 from app.mail.services import Attachment, queue_email
 from app.web.urls import base_url, external_url
 
@@ -14,16 +14,11 @@ def _domain(org) -> str:
     return base_url(org).split("://", 1)[-1]
 
 
-def recipients(association) -> list:
-    """The association's people whose account works."""
-    return [m.user for m in people_of(association) if m.user.active]
-
-
 def tell(org, association, template: str, ics: bytes | None = None, **context) -> None:
     """E-mail `template` to each of the association's people, with the .ics `ics` attached
     when given."""
     attachments = [Attachment("essaimage.ics", "text/calendar", ics)] if ics is not None else []
-    for person in recipients(association):
+    for person in association_people(association):
         queue_email(
             person.email,
             template,
