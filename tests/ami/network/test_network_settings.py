@@ -351,3 +351,30 @@ def test_the_forms_work_with_their_csrf_tokens(client, login, world, csrf_on):
     db.session.expire_all()
     assert "Locaux partagés" in _tag_names(world["org"])
     assert queries.settings_of(world["org"]).directory_visibility == DirectoryVisibility.PUBLIC
+
+
+def test_the_settings_and_tags_pages_take_the_same_queries_for_few_and_many_rows(
+    client, login, world, count_queries
+):
+    org = world["org"]
+    login(client, world["admin"])
+
+    def add(n, start):
+        for i in range(n):
+            db.session.add(NetworkTag(organisation_id=org.id, name=f"Étiquette {start + i}"))
+            ami.call(org, year=2000 + start + i, open_=False)
+        db.session.commit()
+
+    add(2, 0)
+    client.get("/ami/gestion/reseau")
+    with count_queries() as settings_few:
+        assert client.get("/ami/gestion/reseau").status_code == 200
+    with count_queries() as tags_few:
+        assert client.get("/ami/gestion/reseau/etiquettes").status_code == 200
+    add(15, 10)
+    with count_queries() as settings_many:
+        assert client.get("/ami/gestion/reseau").status_code == 200
+    with count_queries() as tags_many:
+        assert client.get("/ami/gestion/reseau/etiquettes").status_code == 200
+    assert settings_many.count == settings_few.count
+    assert tags_many.count == tags_few.count
