@@ -37,6 +37,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    if app.config.get("BENCH_INSTRUMENTATION"):
+        from bench.instrument import init_app as init_bench
+
+        init_bench(app)
     return app
 
 
@@ -94,6 +98,7 @@ def _register_cli(app: Flask) -> None:
     from app.cli import demo_command, translations_cli, user_cli
     from app.mail.cli import outbox
     from app.organisations.cli import territory
+    from bench.cli import bench_cli
     from consultations.saisines.cli import saisines_cli
     from participation.citizen.cli import participation_cli
 
@@ -105,5 +110,6 @@ def _register_cli(app: Flask) -> None:
         translations_cli,
         saisines_cli,
         participation_cli,
+        bench_cli,
     ):
         app.cli.add_command(command)

@@ -92,6 +92,8 @@ def from_environment(instance: Path) -> dict:
         "PARTICIPATION_POST_LIMIT_IP": env.get("PARTICIPATION_POST_LIMIT_IP", "20 per hour"),
         "PARTICIPATION_REPORT_LIMIT": env.get("PARTICIPATION_REPORT_LIMIT", "10 per hour"),
         "PARTICIPATION_IP_RETENTION_DAYS": int(env.get("PARTICIPATION_IP_RETENTION_DAYS", "365")),
+        # The benchmark's aids (X-Query-Count header, /_bench/floor): never in production
+        "BENCH_INSTRUMENTATION": _bool(env.get("CONCERTO_BENCH")),
     }
 
 
