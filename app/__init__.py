@@ -71,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import ami
     import consultations
+    import decisions
     import participation
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
         *consultations.blueprints,
         *participation.blueprints,
         *ami.blueprints,
+        *decisions.blueprints,
     ):
         app.register_blueprint(blueprint)
 

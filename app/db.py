@@ -76,6 +76,7 @@ def import_all_models() -> None:
     import app.users.models  # noqa: F401
     import consultations.models  # noqa: F401
     import participation.models  # noqa: F401
+    import decisions.models  # noqa: F401
 
 
 def str_enum(enum_cls, length: int = 40) -> sa.Enum:
