@@ -87,6 +87,8 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
+        services.end_sessions(current_user._get_current_object())
+        db.session.commit()
         logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté(e)."), "info")

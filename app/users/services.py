@@ -58,6 +58,15 @@ def record_login(user: User) -> None:
     record(user, user.organisation, "auth.login", user)
 
 
+def end_sessions(user: User) -> None:
+    """Logout: the signed cookie the browser held (or a copy of it) no longer opens a session.
+
+    Cookies are signed, not stored on the server: the only way to make a copied cookie useless
+    is to change the token it carries, which signs the person out on their other devices too.
+    """
+    user.session_token = new_session_token()
+
+
 def create_user(
     org: Organisation,
     email: str,

@@ -16,6 +16,7 @@ from app.db import db
 from app.extensions import login_manager
 from app.i18n import _, _l
 from app.sanitize import clean_html
+from app.web.security import init_security
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -29,7 +30,7 @@ def init_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     app.before_request(resolve_organisation)
-    app.after_request(security_headers)
+    init_security(app)
     app.teardown_appcontext(lambda _exc: None)
     _register_errors(app)
     _register_template_helpers(app)
@@ -60,23 +61,6 @@ def resolve_organisation():
     if g.organisation is None:
         return render_template("errors/no_organisation.html"), 404
     return None
-
-
-def security_headers(response):
-    headers = response.headers
-    headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-    )
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user and getattr(current_user, "is_authenticated", False):
-        headers.setdefault("Cache-Control", "private, no-store")
-    return response
 
 
 def _error_page(code: int, title, message):
