@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as config_module
+from app.logs import init_logging
 
 TEMPLATE_DIR = config_module.PROJECT_ROOT / "templates"
 STATIC_DIR = config_module.PROJECT_ROOT / "static"
@@ -29,6 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config_module.from_environment(instance))
     if config:
         app.config.update(config)
+    config_module.check_production(app.config)
+    init_logging(app)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_FIX"]:
         n = app.config["PROXY_FIX"]

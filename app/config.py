@@ -43,8 +43,12 @@ def from_environment(instance: Path) -> dict:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     smtp_host = env.get("SMTP_HOST", "")
+    production = env.get("CONCERTO_ENV", "").strip().lower() == "production"
     return {
+        # CONCERTO_ENV=production: refuse to start with a weak key or debug on (check_production)
+        "PRODUCTION": production,
         "SECRET_KEY": env.get("SECRET_KEY") or load_or_create_secret_key(instance),
+        "SECRET_KEY_FROM_ENVIRONMENT": bool(env.get("SECRET_KEY")),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
@@ -66,13 +70,14 @@ def from_environment(instance: Path) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute;3000 per hour"),
         "RATELIMIT_HEADERS_ENABLED": False,
         # If the shared store (Redis) fails, count in memory rather than refuse requests.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
         # Behind a reverse proxy that sets X-Forwarded-For/-Proto/-Host.
         "PROXY_FIX": int(env.get("PROXY_FIX", "0")),
-        "SESSION_COOKIE_SECURE_ALWAYS": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "SESSION_COOKIE_SECURE_ALWAYS": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
         "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "2")),
         "EMAIL_CONFIRMATION_DAYS": int(env.get("EMAIL_CONFIRMATION_DAYS", "3")),
@@ -108,3 +113,53 @@ FIXED = {
     "LANGUAGES": ("fr", "en"),
     "PER_PAGE": 50,
 }
+
+
+#: keys found in examples, tests and documentation: never acceptable in production
+KNOWN_WEAK_KEYS = {
+    "dev",
+    "development",
+    "secret",
+    "changeme",
+    "change-me",
+    "test-secret-key-not-for-production",
+}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe for production; the message says what to change."""
+
+
+def production_problems(config: dict) -> list[str]:
+    """What makes this configuration unfit for production (empty when fine)."""
+    if not config.get("PRODUCTION"):
+        return []
+    problems = []
+    key = str(config.get("SECRET_KEY") or "")
+    if not config.get("SECRET_KEY_FROM_ENVIRONMENT"):
+        problems.append(
+            "SECRET_KEY is not set: the development key generated in the instance folder is "
+            "refused in production. Set SECRET_KEY to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters "
+            "(python3 -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    elif key.lower() in KNOWN_WEAK_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY is too short or a known example: use a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters."
+        )
+    if config.get("DEBUG"):
+        problems.append("Debug mode is on (FLASK_DEBUG): turn it off in production.")
+    if config.get("TESTING"):
+        problems.append("TESTING is on: turn it off in production.")
+    return problems
+
+
+def check_production(config: dict) -> None:
+    problems = production_problems(config)
+    if problems:
+        raise ConfigurationError(
+            "Concerto refuses to start in production (CONCERTO_ENV=production):\n- "
+            + "\n- ".join(problems)
+        )
