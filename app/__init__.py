@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     import ami
     import consultations
     import decisions
+    import opendata
     import participation
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
         *consultations.blueprints,
         *participation.blueprints,
         *ami.blueprints,
+        *opendata.blueprints,
         *decisions.blueprints,
     ):
         app.register_blueprint(blueprint)

@@ -75,6 +75,7 @@ def import_all_models() -> None:
     import app.uploads.models  # noqa: F401
     import app.users.models  # noqa: F401
     import consultations.models  # noqa: F401
+    import opendata.models  # noqa: F401
     import participation.models  # noqa: F401
     import decisions.models  # noqa: F401
 

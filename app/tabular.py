@@ -40,3 +40,21 @@ def to_csv(
     writer.writerow([cell(h) for h in headers])
     writer.writerows([cell(v) for v in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def iter_csv(
+    headers: Sequence[str], rows: Iterable[Sequence], cell: Callable[[object], str] = csv_cell
+) -> Iterable[bytes]:
+    """The same file as to_csv, produced line by line for a streamed response."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+
+    def line(values) -> bytes:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([cell(v) for v in values])
+        return buffer.getvalue().encode("utf-8")
+
+    yield b"\xef\xbb\xbf" + line(headers)
+    for row in rows:
+        yield line(row)

@@ -1,0 +1,390 @@
+"""The OpenAPI 3.1 description of /api/v1, built from small schema helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opendata import rules
+from opendata.serialize import OPINIONS, VOTE_CHOICES
+
+Schema = dict[str, Any]
+
+
+def string(nullable: bool = False, **extra) -> Schema:
+    return {"type": ["string", "null"] if nullable else "string", **extra}
+
+
+def integer(nullable: bool = False, **extra) -> Schema:
+    return {"type": ["integer", "null"] if nullable else "integer", **extra}
+
+
+def number(nullable: bool = False) -> Schema:
+    return {"type": ["number", "null"] if nullable else "number"}
+
+
+def boolean(nullable: bool = False) -> Schema:
+    return {"type": ["boolean", "null"] if nullable else "boolean"}
+
+
+def datetime_(nullable: bool = False) -> Schema:
+    return string(nullable, format="date-time")
+
+
+def array(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+def obj(properties: dict[str, Schema], nullable: bool = False) -> Schema:
+    return {
+        "type": ["object", "null"] if nullable else "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+SCHEMAS: dict[str, Schema] = {
+    "Organisation": obj(
+        {
+            "id": integer(),
+            "name": string(),
+            "siren": string(),
+            "type": string(),
+            "slug": string(),
+            "communes": integer(),
+        }
+    ),
+    "Commune": obj(
+        {
+            "insee_code": string(),
+            "name": string(),
+            "siren": string(True),
+            "departement": string(True),
+            "population": integer(),
+            "postal_codes": array(string()),
+            "sector": string(True),
+            "has_qpv": boolean(),
+        }
+    ),
+    "OpinionCount": obj({"communes": integer(), "population": integer()}),
+    "Results": obj(
+        {
+            "targets": integer(),
+            "answered": integer(),
+            "population": integer(),
+            "opinions": obj({o: ref("OpinionCount") for o in OPINIONS}),
+        }
+    ),
+    "Saisine": obj(
+        {
+            "id": integer(),
+            "reference": string(),
+            "title": string(),
+            "kind": string(enum=["opinion", "data", "both"]),
+            "phase": string(enum=["scheduled", "open", "closed"]),
+            "opens_at": datetime_(),
+            "deadline": datetime_(),
+            "legal_basis": string(),
+            "results_published": boolean(),
+            "results": ref("Results"),
+        }
+    ),
+    "AgendaItem": obj(
+        {
+            "position": integer(),
+            "title": string(),
+            "opinion": string(),
+            "vote_status": string(enum=["none", "pending", "open", "closed"]),
+            "adopted": boolean(True),
+            "votes": obj({c: integer() for c in VOTE_CHOICES}, nullable=True),
+        }
+    ),
+    "Meeting": obj(
+        {
+            "id": integer(),
+            "body": obj({"id": integer(), "name": string(), "kind": string()}),
+            "title": string(),
+            "starts_at": datetime_(),
+            "minutes_published_at": datetime_(True),
+            "items": array(ref("AgendaItem")),
+        }
+    ),
+    "Consultation": obj(
+        {
+            "id": integer(),
+            "slug": string(),
+            "title": string(),
+            "published": boolean(),
+            "phase": string(
+                enum=["upcoming", "information", "contributions", "synthesis", "feedback"]
+            ),
+            "information_starts_at": datetime_(),
+            "contributions_start_at": datetime_(),
+            "contributions_end_at": datetime_(),
+            "synthesis_starts_at": datetime_(),
+            "feedback_starts_at": datetime_(),
+            "themes": array(string()),
+            "communes": array(string()),
+            "proposals": integer(),
+        }
+    ),
+    "Proposal": obj(
+        {
+            "id": integer(),
+            "consultation_id": integer(),
+            "title": string(),
+            "text": string(),
+            "theme": string(True),
+            "commune": string(True),
+            "author": string(True, description="Shown only when the author chose to sign."),
+            "created_at": datetime_(),
+            "supports": integer(),
+            "comments": integer(),
+            "feedback_status": string(True),
+            "feedback": string(),
+        }
+    ),
+    "AmiCall": obj(
+        {
+            "id": integer(),
+            "year": integer(),
+            "title": string(),
+            "opens_at": datetime_(),
+            "closes_at": datetime_(),
+            "published": boolean(),
+            "budget_envelope": number(True),
+            "themes": array(string()),
+            "funded_projects": integer(),
+            "granted_total": number(True),
+        }
+    ),
+    "FundedProject": obj(
+        {
+            "call_id": integer(),
+            "year": integer(),
+            "number": string(True),
+            "title": string(),
+            "association": string(),
+            "partners": array(string()),
+            "theme": string(True),
+            "granted": number(True),
+            "co_funded": number(True),
+            "co_funder": string(True),
+        }
+    ),
+    "Meta": obj({"page": integer(), "per_page": integer(), "total": integer(), "pages": integer()}),
+    "Links": obj(
+        {
+            "self": string(format="uri"),
+            "first": string(format="uri"),
+            "last": string(format="uri"),
+            "next": string(True, format="uri"),
+            "prev": string(True, format="uri"),
+        }
+    ),
+    "Error": obj(
+        {
+            "error": {
+                "type": "object",
+                "properties": {"code": string(), "message": string(), "parameter": string()},
+                "required": ["code", "message"],
+            }
+        }
+    ),
+}
+
+
+def list_of(name: str) -> Schema:
+    return obj({"data": array(ref(name)), "meta": ref("Meta"), "links": ref("Links")})
+
+
+def one(name: str) -> Schema:
+    return obj({"data": ref(name)})
+
+
+PAGE_PARAMETERS = [
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": rules.MAX_PAGE, "default": 1},
+    },
+    {
+        "name": "per_page",
+        "in": "query",
+        "required": False,
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": rules.MAX_PER_PAGE,
+            "default": rules.DEFAULT_PER_PAGE,
+        },
+    },
+]
+
+
+def id_parameter(name: str) -> dict:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    }
+
+
+def _json(schema: Schema) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": _json(ref("Error"))}
+
+
+def operation(
+    summary: str,
+    schema: Schema,
+    *,
+    tag: str,
+    paged: bool = False,
+    ids: tuple[str, ...] = (),
+    csv: bool = False,
+) -> dict:
+    responses = {
+        "200": {
+            "description": "OK",
+            "content": {"text/csv": {"schema": {"type": "string"}}} if csv else _json(schema),
+        },
+        "401": _error("Unknown, revoked or malformed token."),
+        "429": _error("Too many requests."),
+    }
+    if paged:
+        responses["400"] = _error("A paging parameter is out of bounds.")
+    if ids:
+        responses["404"] = _error("No such resource, or not public.")
+    parameters = [id_parameter(name) for name in ids] + (PAGE_PARAMETERS if paged else [])
+    op = {"summary": summary, "tags": [tag], "responses": responses}
+    if parameters:
+        op["parameters"] = parameters
+    return {"get": op}
+
+
+#: (path, summary, response schema, tag, paged, path ids, CSV): the one list of endpoints, used
+#: by the description and by the human page
+ENDPOINTS = [
+    ("/organisation", "The organisation (EPCI)", one("Organisation"), "territory", False, ()),
+    ("/communes", "Its member communes", list_of("Commune"), "territory", True, ()),
+    ("/saisines", "Saisines with their results", list_of("Saisine"), "saisines", True, ()),
+    (
+        "/saisines/{saisine_id}",
+        "One saisine with its results",
+        one("Saisine"),
+        "saisines",
+        False,
+        ("saisine_id",),
+    ),
+    (
+        "/meetings",
+        "Meetings with published minutes: opinions and votes",
+        list_of("Meeting"),
+        "bodies",
+        True,
+        (),
+    ),
+    ("/meetings/{meeting_id}", "One meeting", one("Meeting"), "bodies", False, ("meeting_id",)),
+    (
+        "/consultations",
+        "Citizen consultations",
+        list_of("Consultation"),
+        "consultations",
+        True,
+        (),
+    ),
+    (
+        "/consultations/{consultation_id}",
+        "One consultation",
+        one("Consultation"),
+        "consultations",
+        False,
+        ("consultation_id",),
+    ),
+    (
+        "/consultations/{consultation_id}/proposals",
+        "Its published proposals",
+        list_of("Proposal"),
+        "consultations",
+        True,
+        ("consultation_id",),
+    ),
+    ("/ami/calls", "AMI calls", list_of("AmiCall"), "ami", True, ()),
+    ("/ami/calls/{call_id}", "One AMI call", one("AmiCall"), "ami", False, ("call_id",)),
+    (
+        "/ami/calls/{call_id}/projects",
+        "Its funded projects (notified decisions)",
+        list_of("FundedProject"),
+        "ami",
+        True,
+        ("call_id",),
+    ),
+    ("/ami/projects", "Every funded project", list_of("FundedProject"), "ami", True, ()),
+]
+
+CSV_ENDPOINTS = [
+    ("/communes.csv", "Communes (CSV)", "territory", ()),
+    ("/saisines.csv", "Saisines and their results (CSV)", "saisines", ()),
+    ("/meetings.csv", "Opinions and votes of the bodies, one line per item (CSV)", "bodies", ()),
+    (
+        "/consultations/{consultation_id}/proposals.csv",
+        "Published proposals of a consultation (CSV)",
+        "consultations",
+        ("consultation_id",),
+    ),
+    ("/ami/projects.csv", "Funded AMI projects (CSV)", "ami", ()),
+]
+
+
+def extra_endpoints() -> list[tuple]:
+    """Endpoints added by other packages at start-up (the dossiers)."""
+    return list(_EXTRA)
+
+
+_EXTRA: list[tuple] = []
+_EXTRA_SCHEMAS: dict[str, Schema] = {}
+
+
+def register(endpoints: list[tuple], schemas: dict[str, Schema]) -> None:
+    for endpoint in endpoints:
+        if endpoint not in _EXTRA:
+            _EXTRA.append(endpoint)
+    _EXTRA_SCHEMAS.update(schemas)
+
+
+def description(server_url: str) -> dict:
+    paths: dict[str, dict] = {}
+    for path, summary, schema, tag, paged, ids in ENDPOINTS + extra_endpoints():
+        paths[path] = operation(summary, schema, tag=tag, paged=paged, ids=ids)
+    for path, summary, tag, ids in CSV_ENDPOINTS:
+        paths[path] = operation(summary, {}, tag=tag, ids=ids, csv=True)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Concerto open data API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only public data of the organisation: communes, saisines with their "
+                "aggregated results, opinions and votes of bodies, citizen consultations and "
+                "their published proposals, AMI funded projects. A personal token "
+                "(Authorization: Bearer) gives its holder's access."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "security": [{}, {"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": {**SCHEMAS, **_EXTRA_SCHEMAS},
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }

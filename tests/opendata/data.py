@@ -1,0 +1,236 @@
+"""Demo-like data for the API's tests: public and non-public records of every resource, with
+people whose e-mail, phone and name must never leak."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from ami.models import Decision, Outcome
+from app.db import db, utcnow
+from app.organisations import services as org_services
+from app.users.models import Role
+from consultations.bodies.models import Body, BodyKind, BodyMember, MeetingStatus, Vote
+from consultations.saisines.models import (
+    Opinion,
+    ResponseStatus,
+    SaisineResponse,
+    SaisineStatus,
+)
+from participation.citizen.models import ContentStatus, Proposal
+from tests import factories
+from tests.ami import factories as ami_factories
+
+HOST = "lens.test"
+OTHER_HOST = "carcassonne.test"
+SECRET_NAME = "Dominique Discrète"
+SHOWN_NAME = "Camille Signataire"
+PHONE = "06 12 34 56 78"
+_bodies = itertools.count(1)
+
+
+@dataclass
+class World:
+    org: object
+    admin: object
+    citizen: object
+    mayor: object
+    published_saisine: object
+    unpublished_saisine: object
+    draft_saisine: object
+    public_meeting: object
+    private_meeting: object
+    consultation: object
+    hidden_consultation: object
+    shown_proposal: object
+    secret_proposal: object
+    hidden_proposal: object
+    call: object
+    hidden_call: object
+    notified: object
+    not_notified: object
+    emails: list[str] = field(default_factory=list)
+
+
+def _saisines(org, admin, mayor):
+    published = factories.saisine(
+        org, admin, opens_in=-20, deadline_in=-1, reference="PLUI-2026-01"
+    )
+    published.status = SaisineStatus.CLOSED
+    published.results_published = True
+    commune = mayor.memberships[0].commune
+    db.session.add(
+        SaisineResponse(
+            saisine_id=published.id,
+            commune_id=commune.id,
+            status=ResponseStatus.SUBMITTED,
+            opinion=Opinion.FAVORABLE_WITH_RESERVATIONS,
+            motivation="Réserve sur le secteur nord, appeler le " + PHONE,
+            submitted_at=utcnow(),
+            submitted_by_id=mayor.id,
+            signed_as="mayor",
+        )
+    )
+    unpublished = factories.saisine(org, admin, reference="PCAET-2026")
+    draft = factories.saisine(org, admin, open_it=False, reference="BROUILLON")
+    return published, unpublished, draft
+
+
+def _meetings(org, admin, mayor):
+    body = Body(
+        organisation_id=org.id,
+        kind=BodyKind.MAYORS_CONFERENCE,
+        name=f"Conférence des maires {next(_bodies)}",
+    )
+    db.session.add(body)
+    db.session.flush()
+    member = BodyMember(
+        body_id=body.id, user_id=mayor.id, commune_id=mayor.memberships[0].commune_id
+    )
+    db.session.add(member)
+    db.session.commit()
+    meetings = []
+    for public in (True, False):
+        meeting = factories.meeting(
+            body, admin, days=-3, items=[{"title": "Avis sur le PLUi", "vote": True}]
+        )
+        meeting.status = MeetingStatus.MINUTES_PUBLISHED
+        meeting.minutes_public = public
+        meeting.minutes_published_at = utcnow()
+        meeting.minutes = "<p>Le maire de X a dit...</p>"
+        item = meeting.items[0]
+        item.vote_status = "closed"
+        item.adopted = True
+        item.opinion_text = "Avis favorable de la conférence des maires."
+        db.session.add(
+            Vote(item_id=item.id, member_id=member.id, choice="for", cast_by_id=mayor.id)
+        )
+        meetings.append(meeting)
+    db.session.commit()
+    return meetings
+
+
+def _consultations(org, citizen, signer):
+    consultation = factories.consultation(org)
+    hidden = factories.consultation(org, title="Brouillon", published=False)
+    proposals = []
+    for author, show, status, title in (
+        (signer, True, ContentStatus.PUBLISHED, "Une piste cyclable le long de la Souchez"),
+        (citizen, False, ContentStatus.PUBLISHED, "Des bancs à l'ombre"),
+        (citizen, True, ContentStatus.HIDDEN, "Message masqué par la modération"),
+    ):
+        proposal = Proposal(
+            consultation_id=consultation.id,
+            author_id=author.id,
+            show_name=show,
+            title=title,
+            body="<p>Texte</p>",
+            body_text="Texte",
+            status=status,
+            ip_address="192.0.2.44",
+        )
+        db.session.add(proposal)
+        proposals.append(proposal)
+    db.session.commit()
+    return consultation, hidden, proposals
+
+
+def _ami(org):
+    call = ami_factories.call(org, year=2025, open_=False)
+    hidden_call = ami_factories.call(org, year=2027, published=False)
+    association = factories.association(org, "Lens Solidarité")
+    association.contact_email = "presidente@lens-solidarite.example"
+    association.contact_phone = PHONE
+    association.contact_name = "Claude Présidente"
+    notified = ami_factories.application(call, association, title="Atelier numérique")
+    not_notified = ami_factories.application(call, association, title="Jardin partagé")
+    db.session.add_all(
+        [
+            Decision(
+                application_id=notified.id,
+                outcome=Outcome.FUNDED,
+                granted_cents=1_234_500,
+                motivation="Motivation interne du jury",
+                notified_at=utcnow() - timedelta(days=2),
+            ),
+            Decision(
+                application_id=not_notified.id,
+                outcome=Outcome.FUNDED,
+                granted_cents=500_000,
+            ),
+        ]
+    )
+    db.session.commit()
+    return call, hidden_call, notified, not_notified
+
+
+def world(org) -> World:
+    org_services.add_host(org, HOST)
+    db.session.commit()
+    admin = factories.user(org, Role.ADMIN, email="agent@agglo.example")
+    citizen = factories.user(org, Role.CITIZEN, email="habitant@mail.example", name=SECRET_NAME)
+    signer = factories.user(org, Role.CITIZEN, email="camille@mail.example", name=SHOWN_NAME)
+    mayor = factories.user(org, Role.MAYOR, email="maire@mairie.example", name="Maire Secret")
+    published, unpublished, draft = _saisines(org, admin, mayor)
+    public_meeting, private_meeting = _meetings(org, admin, mayor)
+    consultation, hidden_consultation, proposals = _consultations(org, citizen, signer)
+    call, hidden_call, notified, not_notified = _ami(org)
+    return World(
+        org=org,
+        admin=admin,
+        citizen=citizen,
+        mayor=mayor,
+        published_saisine=published,
+        unpublished_saisine=unpublished,
+        draft_saisine=draft,
+        public_meeting=public_meeting,
+        private_meeting=private_meeting,
+        consultation=consultation,
+        hidden_consultation=hidden_consultation,
+        shown_proposal=proposals[0],
+        secret_proposal=proposals[1],
+        hidden_proposal=proposals[2],
+        call=call,
+        hidden_call=hidden_call,
+        notified=notified,
+        not_notified=not_notified,
+        emails=[admin.email, citizen.email, signer.email, mayor.email],
+    )
+
+
+def token_for(user) -> str:
+    from opendata import services
+
+    _token, secret = services.create_token(user, "test", utcnow())
+    db.session.commit()
+    return secret
+
+
+def more_rows(w: World) -> None:
+    """More of the public rows: meetings with votes, notified grants, published proposals."""
+    for _n in range(3):
+        _meetings(w.org, w.admin, w.mayor)
+    association = factories.association(w.org, "Liévin Ensemble")
+    for n in range(3):
+        application = ami_factories.application(w.call, association, title=f"Action {n}")
+        db.session.add(
+            Decision(
+                application_id=application.id,
+                outcome=Outcome.FUNDED,
+                granted_cents=100_000,
+                notified_at=utcnow(),
+            )
+        )
+    for n in range(4):
+        db.session.add(
+            Proposal(
+                consultation_id=w.consultation.id,
+                author_id=w.citizen.id,
+                show_name=bool(n % 2),
+                title=f"Proposition {n}",
+                body="<p>Texte</p>",
+                body_text="Texte",
+            )
+        )
+    db.session.commit()
