@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from app.backup import backup_command, restore_command
     from app.cli import demo_command, translations_cli, user_cli
     from app.mail.cli import outbox
     from app.organisations.cli import territory
@@ -120,3 +121,5 @@ def _register_cli(app: Flask) -> None:
         bench_cli,
     ):
         app.cli.add_command(command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
