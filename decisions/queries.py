@@ -50,8 +50,8 @@ class Filters:
         year = (args.get("annee") or "").strip()
         return cls(
             stage=DecisionStage(stage) if stage in set(DecisionStage) else None,
-            commission=(args.get("commission") or "").strip()[:200] or None,
-            text=(args.get("q") or "").strip()[:200] or None,
+            commission=rules.xml_safe(args.get("commission") or "").strip()[:200] or None,
+            text=rules.xml_safe(args.get("q") or "").strip()[:200] or None,
             year=int(year) if year.isdigit() and 1900 < int(year) < 3000 else None,
         )
 

@@ -71,16 +71,21 @@ def vice_presidents(organisation) -> list[User]:
     )
 
 
+def _clean(text: str | None) -> str:
+    """Text without the control characters no database nor XML feed accepts (NUL...)."""
+    return rules.xml_safe(text or "").strip()
+
+
 def _apply(organisation, dossier: Dossier, data: DossierData) -> None:
     if data.lead_user_id is not None and data.lead_user_id not in {
         u.id for u in vice_presidents(organisation)
     }:
         raise DecisionError("lead")
-    dossier.title = data.title
-    dossier.summary = data.summary
+    dossier.title = _clean(data.title)
+    dossier.summary = _clean(data.summary)
     dossier.lead_user_id = data.lead_user_id
-    dossier.lead_name = "" if data.lead_user_id else (data.lead_name or "")
-    dossier.commission = data.commission or ""
+    dossier.lead_name = "" if data.lead_user_id else _clean(data.lead_name)
+    dossier.commission = _clean(data.commission)
     dossier.public = data.public
 
 
@@ -141,7 +146,7 @@ def move_stage(
     an override reason is given."""
     if target not in rules.allowed_targets(dossier.stage, dossier.closed_at is not None):
         raise DecisionError("stage")
-    reason, override_reason = (reason or "").strip(), (override_reason or "").strip()
+    reason, override_reason = _clean(reason), _clean(override_reason)
     if rules.reason_required(dossier.stage, target) and not reason:
         raise DecisionError("reason")
     if target is DecisionStage.DECISION:
@@ -209,7 +214,7 @@ def record_deliberation(
     now = now or utcnow()
     if not rules.may_record_deliberation(dossier.stage, dossier.closed_at is not None):
         raise DecisionError("deliberation_stage")
-    override_reason = (override_reason or "").strip()
+    override_reason = _clean(override_reason)
     _check_open(dossier, override_reason)
     if not queries.open_consultations(dossier):
         override_reason = ""
@@ -227,11 +232,11 @@ def record_deliberation(
         )
         dossier.stage = DecisionStage.DECISION
     deliberation = Deliberation(
-        body_name=data.body_name,
+        body_name=_clean(data.body_name),
         decided_on=data.decided_on,
-        number=data.number,
+        number=_clean(data.number),
         result=data.result,
-        text=data.text,
+        text=_clean(data.text),
         file=file,
         override_reason=override_reason,
         recorded_at=now,
