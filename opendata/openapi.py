@@ -9,6 +9,9 @@ from opendata.serialize import OPINIONS, VOTE_CHOICES
 
 Schema = dict[str, Any]
 
+#: the decision path's stages (decisions.models.DecisionStage)
+STAGES = ["impulse", "work", "consultation", "pre_validation", "decision"]
+
 
 def string(nullable: bool = False, **extra) -> Schema:
     return {"type": ["string", "null"] if nullable else "string", **extra}
@@ -46,6 +49,19 @@ def obj(properties: dict[str, Schema], nullable: bool = False) -> Schema:
 def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
+
+DOSSIER: dict[str, Schema] = {
+    "id": integer(),
+    "title": string(),
+    "summary": string(),
+    "stage": string(enum=STAGES),
+    "commission": string(),
+    "lead": string(),
+    "created_at": datetime_(),
+    "updated_at": datetime_(),
+    "closed_at": datetime_(True),
+    "decision": ref("DecisionSummary"),
+}
 
 SCHEMAS: dict[str, Schema] = {
     "Organisation": obj(
@@ -176,6 +192,50 @@ SCHEMAS: dict[str, Schema] = {
             "co_funder": string(True),
         }
     ),
+    "DecisionSummary": obj(
+        {
+            "body": string(),
+            "decided_on": string(format="date"),
+            "number": string(),
+            "result": string(enum=["adopted", "rejected", "deferred"]),
+        },
+        nullable=True,
+    ),
+    "TimelineEntry": {
+        "type": ["object", "null"],
+        "properties": {
+            "kind": string(),
+            "id": integer(),
+            "kind_label": string(),
+            "title": string(),
+            "starts_at": datetime_(True),
+            "ends_at": datetime_(True),
+            "is_open": boolean(),
+            "summary": string(),
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "public_url": string(True),
+            "url": string(True, description="Admins' tokens only."),
+        },
+        "required": ["kind", "id", "title", "is_open", "summary", "counts"],
+    },
+    "TimelineItem": {
+        "type": "object",
+        "properties": {
+            "type": string(enum=["consultation", "stage", "deliberation"]),
+            "at": string(True, description="Date-time, or date for a deliberation."),
+            "entry": ref("TimelineEntry"),
+            "from_stage": string(True),
+            "to_stage": string(True),
+            "reason": string(),
+            "override_reason": string(),
+            "moved_by": string(True, description="Admins' tokens only."),
+            "decision": ref("DecisionSummary"),
+            "extra": {"type": "object"},
+        },
+        "required": ["type", "at", "entry", "decision"],
+    },
+    "Dossier": obj(DOSSIER),
+    "DossierWithTimeline": obj({**DOSSIER, "timeline": array(ref("TimelineItem"))}),
     "Meta": obj({"page": integer(), "per_page": integer(), "total": integer(), "pages": integer()}),
     "Links": obj(
         {
@@ -262,7 +322,7 @@ def operation(
         "429": _error("Too many requests."),
     }
     if paged:
-        responses["400"] = _error("A paging parameter is out of bounds.")
+        responses["400"] = _error("A query parameter is out of bounds.")
     if ids:
         responses["404"] = _error("No such resource, or not public.")
     parameters = [id_parameter(name) for name in ids] + (PAGE_PARAMETERS if paged else [])
@@ -330,6 +390,15 @@ ENDPOINTS = [
         ("call_id",),
     ),
     ("/ami/projects", "Every funded project", list_of("FundedProject"), "ami", True, ()),
+    ("/dossiers", "Dossiers of the decision path", list_of("Dossier"), "dossiers", True, ()),
+    (
+        "/dossiers/{dossier_id}",
+        "One dossier with its timeline: consultations, stage moves, deliberation",
+        one("DossierWithTimeline"),
+        "dossiers",
+        False,
+        ("dossier_id",),
+    ),
 ]
 
 CSV_ENDPOINTS = [
@@ -346,26 +415,25 @@ CSV_ENDPOINTS = [
 ]
 
 
-def extra_endpoints() -> list[tuple]:
-    """Endpoints added by other packages at start-up (the dossiers)."""
-    return list(_EXTRA)
-
-
-_EXTRA: list[tuple] = []
-_EXTRA_SCHEMAS: dict[str, Schema] = {}
-
-
-def register(endpoints: list[tuple], schemas: dict[str, Schema]) -> None:
-    for endpoint in endpoints:
-        if endpoint not in _EXTRA:
-            _EXTRA.append(endpoint)
-    _EXTRA_SCHEMAS.update(schemas)
+#: query parameters of some lists besides the paging
+FILTERS = {
+    "/dossiers": [
+        {
+            "name": "stage",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": STAGES},
+        }
+    ],
+}
 
 
 def description(server_url: str) -> dict:
     paths: dict[str, dict] = {}
-    for path, summary, schema, tag, paged, ids in ENDPOINTS + extra_endpoints():
+    for path, summary, schema, tag, paged, ids in ENDPOINTS:
         paths[path] = operation(summary, schema, tag=tag, paged=paged, ids=ids)
+        if path in FILTERS:
+            paths[path]["get"]["parameters"] += FILTERS[path]
     for path, summary, tag, ids in CSV_ENDPOINTS:
         paths[path] = operation(summary, {}, tag=tag, ids=ids, csv=True)
     return {
@@ -376,7 +444,8 @@ def description(server_url: str) -> dict:
             "description": (
                 "Read-only public data of the organisation: communes, saisines with their "
                 "aggregated results, opinions and votes of bodies, citizen consultations and "
-                "their published proposals, AMI funded projects. A personal token "
+                "their published proposals, AMI funded projects, dossiers of the decision "
+                "path with their timelines. A personal token "
                 "(Authorization: Bearer) gives its holder's access."
             ),
         },
@@ -384,7 +453,7 @@ def description(server_url: str) -> dict:
         "security": [{}, {"bearerAuth": []}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **_EXTRA_SCHEMAS},
+            "schemas": SCHEMAS,
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }

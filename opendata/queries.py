@@ -306,3 +306,47 @@ class _OrgScope:
 
 def org_scope(org: Organisation) -> _OrgScope:
     return _OrgScope(org.id)
+
+
+# --- dossiers (the decision path) --------------------------------------------------------------
+
+
+def dossiers_query(org: Organisation, viewer: User | None, stage: str | None = None) -> Select:
+    """Public dossiers, or every dossier for the organisation's admins; the decision path's
+    own queries, with the leading vice-president loaded for the page in one query."""
+    from decisions import queries as decision_queries
+    from decisions.models import DecisionStage, Dossier
+
+    filters = decision_queries.Filters(stage=DecisionStage(stage) if stage else None)
+    if can(viewer, "decisions.manage"):
+        query = decision_queries.admin_query(org, filters)
+    else:
+        query = decision_queries.public_query(org, filters)
+    return query.options(selectinload(Dossier.lead_user))
+
+
+def dossier_visible(org: Organisation, viewer: User | None, dossier_id: int):
+    from decisions.models import Dossier
+
+    return db.session.scalar(
+        dossiers_query(org, viewer).where(Dossier.id == dossier_id).order_by(None)
+    )
+
+
+def dossier_timeline(dossier, viewer: User | None) -> list[dict]:
+    from decisions import queries as decision_queries
+
+    public = not can(viewer, "decisions.manage", dossier)
+    return [item.as_dict(public=public) for item in decision_queries.timeline(dossier)]
+
+
+def dossier_summary(dossier) -> dict:
+    from decisions import queries as decision_queries
+
+    return decision_queries.summarise(dossier).as_dict()
+
+
+def dossier_stages() -> list[str]:
+    from decisions.models import DecisionStage
+
+    return [stage.value for stage in DecisionStage]

@@ -49,6 +49,15 @@ class ParameterError(ValueError):
         self.high = high
 
 
+class ChoiceError(ValueError):
+    """A query parameter that is not one of its values."""
+
+    def __init__(self, name: str, choices: list[str]):
+        super().__init__(name)
+        self.name = name
+        self.choices = choices
+
+
 @dataclass(frozen=True)
 class Paging:
     page: int

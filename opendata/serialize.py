@@ -181,3 +181,23 @@ def funded_project(a: Application) -> dict:
         "co_funded": euros(decision.co_funded_cents),
         "co_funder": decision.co_funder.name if decision.co_funder else None,
     }
+
+
+def plain(value):
+    """Dates and date-times as ISO 8601 strings, recursively (the decision path's data)."""
+    from datetime import date
+
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def dossier(summary: dict, timeline: list[dict] | None = None) -> dict:
+    data = plain(summary)
+    if timeline is not None:
+        data["timeline"] = plain(timeline)
+    return data

@@ -42,6 +42,20 @@ bp.before_request(authenticate)
 bp.after_request(commit_token_use)
 
 
+@bp.errorhandler(rules.ChoiceError)
+def bad_choice(exc: rules.ChoiceError):
+    return json_error(
+        400,
+        "invalid_parameter",
+        _(
+            "Le paramètre %(name)s doit valoir l'une de ces valeurs : %(choices)s.",
+            name=exc.name,
+            choices=", ".join(exc.choices),
+        ),
+        parameter=exc.name,
+    )
+
+
 @bp.errorhandler(rules.ParameterError)
 def bad_parameter(exc: rules.ParameterError):
     return json_error(
@@ -237,6 +251,38 @@ def projects():
     items = queries.page_of(query, page.per_page, page.offset)
     data = [serialize.funded_project(a) for a in items]
     return listing("opendata.projects", data, queries.count(query), page)
+
+
+# --- dossiers (the decision path) --------------------------------------------------------------
+
+
+def _stage() -> str | None:
+    stage = request.args.get("stage") or None
+    if stage is not None and stage not in queries.dossier_stages():
+        raise rules.ChoiceError("stage", queries.dossier_stages())
+    return stage
+
+
+@bp.get("/dossiers")
+def dossiers():
+    page = paging()
+    stage = _stage()
+    query = queries.dossiers_query(g.organisation, viewer(), stage)
+    items = queries.page_of(query, page.per_page, page.offset)
+    data = [serialize.dossier(queries.dossier_summary(d)) for d in items]
+    extra = {"stage": stage} if stage else {}
+    return listing("opendata.dossiers", data, queries.count(query), page, **extra)
+
+
+@bp.get("/dossiers/<int:dossier_id>")
+def dossier(dossier_id: int):
+    found_dossier = found(queries.dossier_visible(g.organisation, viewer(), checked_id(dossier_id)))
+    return single(
+        serialize.dossier(
+            queries.dossier_summary(found_dossier),
+            queries.dossier_timeline(found_dossier, viewer()),
+        )
+    )
 
 
 # --- anything else under /api/v1 ---------------------------------------------------------------

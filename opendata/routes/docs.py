@@ -19,7 +19,7 @@ def openapi_json():
 def documentation():
     return render_template(
         "opendata/documentation.html",
-        endpoints=openapi.ENDPOINTS + openapi.extra_endpoints(),
+        endpoints=openapi.ENDPOINTS,
         csv_endpoints=openapi.CSV_ENDPOINTS,
         base=url_for("opendata.documentation", _external=True).rstrip("/"),
         max_per_page=rules.MAX_PER_PAGE,

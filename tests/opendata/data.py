@@ -50,6 +50,8 @@ class World:
     hidden_call: object
     notified: object
     not_notified: object
+    dossier: object = None
+    private_dossier: object = None
     emails: list[str] = field(default_factory=list)
 
 
@@ -165,6 +167,44 @@ def _ami(org):
     return call, hidden_call, notified, not_notified
 
 
+def _dossiers(org, admin, saisine):
+    from datetime import date
+
+    from decisions import services as decision_services
+    from decisions.models import DecisionStage, DeliberationResult
+
+    def data(title, public):
+        return decision_services.DossierData(
+            title=title,
+            summary="<p>Projet de délibération</p>",
+            lead_user_id=None,
+            lead_name="Vice-président aménagement",
+            commission="Aménagement",
+            public=public,
+        )
+
+    dossier = decision_services.create_dossier(admin, org, data("PLUi", True), [])
+    decision_services.attach(admin, org, dossier, "saisine", saisine.id)
+    for stage in (DecisionStage.WORK, DecisionStage.CONSULTATION, DecisionStage.PRE_VALIDATION):
+        decision_services.move_stage(admin, org, dossier, stage)
+    decision_services.record_deliberation(
+        admin,
+        org,
+        dossier,
+        decision_services.DeliberationData(
+            body_name="Conseil communautaire",
+            decided_on=date(2026, 11, 30),
+            number="DEL-2026-112",
+            result=DeliberationResult.ADOPTED,
+            text="<p>Le conseil adopte le PLUi.</p>",
+        ),
+        None,
+    )
+    private = decision_services.create_dossier(admin, org, data("Projet interne", False), [])
+    db.session.commit()
+    return dossier, private
+
+
 def world(org) -> World:
     org_services.add_host(org, HOST)
     db.session.commit()
@@ -176,6 +216,10 @@ def world(org) -> World:
     public_meeting, private_meeting = _meetings(org, admin, mayor)
     consultation, hidden_consultation, proposals = _consultations(org, citizen, signer)
     call, hidden_call, notified, not_notified = _ami(org)
+    from flask import current_app
+
+    with current_app.test_request_context():
+        dossier, private_dossier = _dossiers(org, admin, published)
     return World(
         org=org,
         admin=admin,
@@ -195,6 +239,8 @@ def world(org) -> World:
         hidden_call=hidden_call,
         notified=notified,
         not_notified=not_notified,
+        dossier=dossier,
+        private_dossier=private_dossier,
         emails=[admin.email, citizen.email, signer.email, mayor.email],
     )
 

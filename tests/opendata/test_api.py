@@ -139,6 +139,31 @@ def test_ami_shows_funded_projects_only_once_notified(client, w):
     assert get(client, f"/ami/calls/{w.hidden_call.id}", token_for(w.admin)).status_code == 200
 
 
+def test_dossiers_show_public_ones_with_their_timeline(client, w):
+    assert ids(get(client, "/dossiers")) == [w.dossier.id]
+    assert get(client, f"/dossiers/{w.private_dossier.id}").status_code == 404
+    data = get(client, f"/dossiers/{w.dossier.id}").get_json()["data"]
+    assert data["stage"] == "decision" and data["decision"]["number"] == "DEL-2026-112"
+    assert data["decision"]["decided_on"] == "2026-11-30"
+    kinds = [item["type"] for item in data["timeline"]]
+    assert kinds[-1] == "deliberation" and "consultation" in kinds and "stage" in kinds
+    entry = next(i["entry"] for i in data["timeline"] if i["type"] == "consultation")
+    assert entry["kind"] == "saisine" and "url" not in entry
+    assert all("moved_by" not in item for item in data["timeline"])
+    assert ids(get(client, "/dossiers?stage=decision")) == [w.dossier.id]
+    assert get(client, "/dossiers?stage=impulse").get_json()["data"] == []
+    bad = get(client, "/dossiers?stage=nowhere")
+    assert bad.status_code == 400 and bad.get_json()["error"]["parameter"] == "stage"
+
+
+def test_an_admin_token_sees_every_dossier_and_who_moved_it(client, w):
+    token = token_for(w.admin)
+    assert set(ids(get(client, "/dossiers", token))) == {w.dossier.id, w.private_dossier.id}
+    assert get(client, f"/dossiers/{w.private_dossier.id}", token).status_code == 200
+    timeline = get(client, f"/dossiers/{w.dossier.id}", token).get_json()["data"]["timeline"]
+    assert any(item.get("moved_by") for item in timeline)
+
+
 def test_a_revoked_token_is_refused_with_a_401_in_json(client, w):
     token = token_for(w.admin)
     services.revoke_token(w.admin, services_token(w.admin), utcnow())
@@ -199,7 +224,15 @@ def test_the_tokens_last_use_is_recorded(client, w):
 
 @pytest.mark.parametrize(
     "path",
-    ["/communes", "/saisines", "/meetings", "/consultations", "/ami/calls", "/ami/projects"],
+    [
+        "/communes",
+        "/saisines",
+        "/meetings",
+        "/consultations",
+        "/ami/calls",
+        "/ami/projects",
+        "/dossiers",
+    ],
 )
 def test_lists_cost_a_bounded_number_of_queries(client, w, count_queries, path):
     token = token_for(w.admin)
