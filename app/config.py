@@ -63,6 +63,8 @@ def from_environment(instance: Path) -> dict:
         "SMTP_SSL": _bool(env.get("SMTP_SSL")),
         "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "20")),
         "MAIL_FROM": env.get("MAIL_FROM", "Concerto <no-reply@concerto.localhost>"),
+        # The address shown on the accessibility statement for reporting a barrier (RGAA).
+        "ACCESSIBILITY_CONTACT": env.get("ACCESSIBILITY_CONTACT", ""),
         "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "6")),
         # Multi-organisation: the organisation used when the host name matches none.
         "DEFAULT_ORGANISATION": env.get("DEFAULT_ORGANISATION", ""),

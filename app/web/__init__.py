@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, g, render_template, request
@@ -16,6 +16,7 @@ from app.db import db
 from app.extensions import login_manager
 from app.i18n import _, _l
 from app.sanitize import clean_html
+from app.web import humandates
 from app.web.security import init_security
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -149,6 +150,12 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["human_datetime"] = lambda value: humandates.human_datetime(
+        value, str(get_locale() or "fr")
+    )
+    app.jinja_env.filters["from_now"] = lambda value: humandates.from_now(
+        value, datetime.now(UTC), str(get_locale() or "fr")
+    )
     app.jinja_env.filters["rich"] = lambda html: Markup(clean_html(html or ""))
     app.jinja_env.filters["number"] = lambda n: f"{n:,}".replace(",", "\u202f")
     app.jinja_env.filters["dict_without_page"] = lambda d: {

@@ -20,6 +20,14 @@ def home():
     return render_template("home.html", panels=panels)
 
 
+@bp.get("/accessibilite")
+def accessibility():
+    """The accessibility statement the RGAA requires of every public body's web service."""
+    return render_template(
+        "accessibility.html", contact=current_app.config.get("ACCESSIBILITY_CONTACT", "")
+    )
+
+
 @bp.post("/langue")
 def set_language():
     """Switch the interface language (a form button, so it works without JavaScript)."""
