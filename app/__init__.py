@@ -26,6 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(TEMPLATE_DIR),
         static_folder=str(STATIC_DIR),
     )
+    from app.web.requests import ConcertoRequest
+
+    app.request_class = ConcertoRequest
     app.config.update(config_module.FIXED)
     app.config.update(config_module.from_environment(instance))
     if config:
