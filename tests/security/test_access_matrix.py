@@ -1,0 +1,59 @@
+"""Every route answered to every role as declared in tests/security/routes.py."""
+
+from __future__ import annotations
+
+from tests.security.matrix import OK, build_url, client_as, outcome, request_as
+from tests.security.routes import ROUTES
+from tests.security.world import ROLES
+
+FIGURES = "/tmp/security_figures_access.txt"
+
+
+def _rules(app):
+    return sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint)
+
+
+def _method(rule) -> str:
+    if "GET" in rule.methods:
+        return "GET"
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+
+
+def test_every_route_has_one_declared_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - ROUTES.keys())
+    stale = sorted(ROUTES.keys() - endpoints)
+    assert not missing, f"routes with no expectation in tests/security/routes.py: {missing}"
+    assert not stale, f"expectations for routes that no longer exist: {stale}"
+
+
+def test_each_role_gets_the_declared_answer_on_every_route(app, world):
+    clients = {role: client_as(app, world, role) for role in ROLES}
+    mismatches, checked = [], 0
+    for rule in _rules(app):
+        route = ROUTES.get(rule.endpoint)
+        if route is None:
+            continue
+        method = _method(rule)
+        url = build_url(app, world, rule, **{k: world.ids[v] for k, v in route.query})
+        for role in ROLES:
+            expected = route.expected(role)
+            if method != "GET" and expected == OK:
+                continue  # allowed writes are each domain's own tests; here nothing changes
+            got = outcome(request_as(clients[role], world, role, method, url))
+            checked += 1
+            if got != expected:
+                mismatches.append(
+                    f"{rule.endpoint} {method} {url} as {role}: {got}, not {expected}"
+                )
+    _record(app, checked)
+    assert not mismatches, "\n".join(mismatches)
+
+
+def _record(app, checked: int) -> None:
+    routes = len(list(app.url_map.iter_rules()))
+    with open(FIGURES, "a") as out:
+        out.write(
+            f"access matrix: {routes} routes x {len(ROLES)} roles, "
+            f"{checked} requests checked against the declared expectation\n"
+        )
