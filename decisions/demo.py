@@ -129,4 +129,6 @@ def demo_decisions(org) -> None:
     services.move_stage(admin, org, pcaet, DecisionStage.WORK, now=now - 30 * day)
     services.move_stage(admin, org, pcaet, DecisionStage.CONSULTATION, now=now - 21 * day)
     _attach(admin, org, pcaet, "agenda_item", "Plan climat-air-énergie territorial")
+    # still open: the page shows that the decision will wait for it
+    _attach(admin, org, pcaet, "citizen_consultation", "Aménagement des berges de la Souchez")
     db.session.flush()

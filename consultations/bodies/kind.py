@@ -103,7 +103,7 @@ def entries(organisation, ids: Sequence[int]) -> dict[int, TimelineEntry]:
             kind_label=meeting.body.name,
             title=item.title,
             starts_at=meeting.starts_at,
-            ends_at=item.vote_closed_at,
+            ends_at=None,  # a sitting is one day: placed at its date
             is_open=voting or not held,
             summary=summary(item.adopted, item.vote_status, c, item.opinion_text or ""),
             counts={
