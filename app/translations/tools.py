@@ -13,7 +13,7 @@ from app.config import PROJECT_ROOT
 from app.translations import CATALOGUE_DIR
 
 KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
-SOURCE_DIRS = ("app", "consultations", "participation", "ami", "templates")
+SOURCE_DIRS = ("app", "consultations", "participation", "ami", "decisions", "opendata", "templates")
 METHODS = [
     ("**/tests/**", "ignore"),
     ("**.py", "python"),
@@ -30,6 +30,8 @@ def extract() -> Catalog:
     }
     for folder in SOURCE_DIRS:
         root = PROJECT_ROOT / folder
+        if not root.is_dir():
+            continue
         for filename, lineno, message, comments, context in extract_from_dir(
             str(root), METHODS, options_map=options, keywords=KEYWORDS, strip_comment_tags=True
         ):
