@@ -412,6 +412,7 @@ CSV_ENDPOINTS = [
         ("consultation_id",),
     ),
     ("/ami/projects.csv", "Funded AMI projects (CSV)", "ami", ()),
+    ("/dossiers.csv", "Dossiers and their decisions (CSV)", "dossiers", ()),
 ]
 
 

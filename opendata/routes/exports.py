@@ -143,3 +143,25 @@ def projects_csv():
 
     query = queries.funded_query(g.organisation)
     return _csv("ami-projets-finances.csv", headers, _batches(query, build))
+
+
+@bp.get("/dossiers.csv")
+def dossiers_csv():
+    headers = [
+        _("Numéro"), _("Titre"), _("Étape"), _("Commission"), _("Pilote"), _("Créé le (UTC)"),
+        _("Clos le (UTC)"), _("Instance de décision"), _("Date de décision"),
+        _("Numéro de délibération"), _("Résultat"),
+    ]  # fmt: skip
+
+    def build(items):
+        for dossier in items:
+            d = serialize.dossier(queries.dossier_summary(dossier))
+            decision = d["decision"] or {}
+            yield [
+                d["id"], d["title"], d["stage"], d["commission"], d["lead"], d["created_at"],
+                d["closed_at"], decision.get("body"), decision.get("decided_on"),
+                decision.get("number"), decision.get("result"),
+            ]  # fmt: skip
+
+    query = queries.dossiers_query(g.organisation, viewer())
+    return _csv("dossiers.csv", headers, _batches(query, build))
