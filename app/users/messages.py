@@ -7,7 +7,11 @@ def error_message(exc) -> str:
     messages = {
         "password_too_short": _(
             "Le mot de passe doit compter au moins %(min)d caractères.",
-            min=exc.params.get("min", 10),
+            min=exc.params.get("min", 12),
+        ),
+        "password_too_common": _(
+            "Ce mot de passe fait partie des plus courants : il serait deviné en quelques "
+            "essais. Choisissez-en un autre, par exemple une phrase de plusieurs mots."
         ),
         "email_taken": _("Un compte existe déjà avec cette adresse e-mail."),
         "commune_required": _("Choisissez la commune pour ce rôle."),

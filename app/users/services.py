@@ -14,7 +14,13 @@ from app.mail.services import queue_email
 from app.organisations.models import Commune, Organisation
 from app.users import tokens
 from app.users.models import Membership, Role, TokenPurpose, User, new_session_token
-from app.users.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
+from app.users.passwords import (
+    DUMMY_HASH,
+    MIN_LENGTH,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from app.users.signals import role_changed
 
 
@@ -38,8 +44,11 @@ def find_user(org: Organisation, email: str) -> User | None:
 
 
 def check_password_rule(password: str) -> None:
-    if len(password) < MIN_LENGTH:
+    problem = password_problem(password)
+    if problem == "too_short":
         raise UserError("password_too_short", min=MIN_LENGTH)
+    if problem == "too_common":
+        raise UserError("password_too_common")
 
 
 def authenticate(org: Organisation, email: str, password: str) -> User | None:

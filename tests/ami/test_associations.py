@@ -143,7 +143,7 @@ def test_signed_in_citizen_registers_an_association_without_a_new_account(
         ({"rna_number": "", "siret": "73282932000075"}, "sa clé de contrôle ne correspond pas"),
         ({"postal_code": "6280"}, "Le code postal compte 5 chiffres"),
         ({"presentation": "x" * 1001}, "1000 caractères au plus"),
-        ({"password": "court", "confirm": "court"}, "au moins 10 caractères"),
+        ({"password": "court", "confirm": "court"}, "au moins 12 caractères"),
     ],
 )
 def test_signup_errors_are_in_french_and_keep_what_was_typed(client, world, overrides, message):

@@ -7,6 +7,7 @@ import pytest
 
 from app.users.models import Role
 from tests import factories
+from tests.conftest import _clean_database  # noqa: F401  (these tests write: cleared after each)
 from tests.factories import PASSWORD
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

@@ -8,6 +8,7 @@ import pytest
 from app import create_app
 from app.config import ConfigurationError, production_problems
 from app.logs import LOG_FORMAT, REDACTED, init_logging, redact
+from tests.conftest import _clean_database  # noqa: F401  (these tests write: cleared after each)
 
 STRONG_KEY = "4c1f" * 16
 

@@ -9,6 +9,7 @@ from app.mail.models import OutboxEmail
 from app.users import services
 from app.users.models import Role
 from tests import factories
+from tests.conftest import _clean_database  # noqa: F401  (these tests write: cleared after each)
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "une phrase de passe toute neuve"
