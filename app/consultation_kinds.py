@@ -46,6 +46,10 @@ class TimelineEntry:
     url: str | None = None
     #: a page anyone may read, if there is one
     public_url: str | None = None
+    #: whether its result may be shown to anyone (saisine results published, minutes made
+    #: public, contribution transmitted, consultation published); otherwise the public pages
+    #: show only its title and dates
+    public: bool = True
 
     @property
     def date(self) -> datetime | None:

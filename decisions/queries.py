@@ -228,8 +228,12 @@ class TimelineItem:
         data.pop("link_id")
         if public:
             data.pop("moved_by")
-            if data["entry"] is not None:
-                data["entry"].pop("url")
+            entry = data["entry"]
+            if entry is not None:
+                entry.pop("url")
+                if not entry["public"]:
+                    entry["summary"] = ""
+                    entry["counts"] = {}
         return data
 
 

@@ -113,6 +113,7 @@ def entries(organisation, ids: Sequence[int]) -> dict[int, TimelineEntry]:
                 "not_voting": c[VoteChoice.NOT_VOTING],
             },
             url=link("bodies.meeting_manage", meeting_id=meeting.id),
+            public=meeting.minutes_public,
         )
     return result
 

@@ -203,4 +203,6 @@ def demo_saisines(org) -> None:
         for insee, opinion, motivation in OPINIONS[:6]:
             _answer(org, mutual, insee, opinion, motivation, {}, now - timedelta(days=10))
         services.close_saisine(mutual, now)
+        # its results are public: the decision path's demo dossier shows them
+        services.publish_results(admin, mutual, True)
     db.session.flush()

@@ -115,6 +115,7 @@ def entries(organisation, ids: Sequence[int]) -> dict[int, TimelineEntry]:
             summary=summary(given, tacit[s.id], targets[s.id]),
             counts=counts,
             url=link("saisines.detail", saisine_id=s.id),
+            public=s.results_published,
         )
     return result
 

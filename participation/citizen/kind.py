@@ -86,6 +86,7 @@ def entries(organisation, ids: Sequence[int]) -> dict[int, TimelineEntry]:
             },
             url=link("citizen_manage.detail", consultation_id=c.id),
             public_url=link("citizen.consultation", slug=c.slug) if c.published else None,
+            public=c.published,
         )
     return result
 

@@ -121,6 +121,7 @@ def entries(organisation, ids: Sequence[int]) -> dict[int, TimelineEntry]:
                 "follow_ups_answered": len(answered),
             },
             url=link("council.referral", referral_id=r.id),
+            public=bool(transmitted),
             public_url=(
                 link("council.public_contribution", contribution_id=transmitted[0].id)
                 if transmitted

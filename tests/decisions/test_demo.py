@@ -46,7 +46,8 @@ def test_the_demo_has_a_decided_dossier_prepared_by_three_consultations(client, 
     page = client.get(f"/decisions/{decided.id}").get_data(as_text=True)
     assert "Cette décision a été préparée par :" in page
     assert "Conférence des maires" in page and "Conseil de développement" in page
-    assert "Saisine des communes" in page
+    assert "Saisine des communes" in page and "avis tacites" in page  # results published
+    assert "Résultat pas encore rendu public" not in page
     moves = db.session.scalar(select(func.count(StageMove.id)))
     demo_decisions(org)  # idempotent
     db.session.commit()

@@ -153,6 +153,7 @@ def test_the_feed_of_an_organisation_without_dossiers_is_still_valid(client, org
 
 
 def test_public_dossiers_and_timeline_give_plain_data(app, org, admin, closed_saisine):
+    closed_saisine.results_published = True
     dossier = make_dossier(org, admin, stage=DecisionStage.PRE_VALIDATION)
     services.attach(admin, org, dossier, "saisine", closed_saisine.id)
     _decide(org, admin, dossier)
@@ -175,3 +176,24 @@ def _upload():
     from werkzeug.datastructures import FileStorage
 
     return FileStorage(io.BytesIO(PDF), filename="annexe.pdf")
+
+
+def test_a_result_not_yet_published_shows_only_its_title_to_the_public(
+    client, login, org, admin, closed_saisine
+):
+    from consultations.saisines import services as saisine_services
+
+    dossier = make_dossier(org, admin, stage=DecisionStage.CONSULTATION)
+    services.attach(admin, org, dossier, "saisine", closed_saisine.id)
+    db.session.commit()
+    page = client.get(f"/decisions/{dossier.id}").get_data(as_text=True)
+    assert closed_saisine.title in page and "Résultat pas encore rendu public." in page
+    assert "avis tacites" not in page
+    [item] = [i for i in queries.timeline(dossier) if i.type == "consultation"]
+    assert item.as_dict()["entry"]["counts"] == {} and item.as_dict()["entry"]["summary"] == ""
+    login(client, admin)
+    assert "avis tacites" in client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    saisine_services.publish_results(admin, closed_saisine, True)
+    db.session.commit()
+    login(client, factories.user(org, Role.CITIZEN))
+    assert "avis tacites" in client.get(f"/decisions/{dossier.id}").get_data(as_text=True)
