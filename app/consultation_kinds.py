@@ -89,6 +89,25 @@ def all_kinds() -> list[ConsultationKind]:
     return sorted(_KINDS.values(), key=lambda k: (k.order, k.key))
 
 
+#: providers(organisation) -> [(body kind, body name)]: the bodies a dossier may name as its
+#: commission or as the body that deliberates (filled in by the bodies' domain)
+_BODY_PROVIDERS: list[Callable[[Any], list[tuple[str, str]]]] = []
+
+
+def body_provider(func: Callable[[Any], list[tuple[str, str]]]):
+    if func not in _BODY_PROVIDERS:
+        _BODY_PROVIDERS.append(func)
+    return func
+
+
+def body_names(organisation, kinds: Sequence[str] | None = None) -> list[str]:
+    """The names of the organisation's bodies (of these kinds), for suggestions."""
+    names = []
+    for provider in _BODY_PROVIDERS:
+        names += [name for kind, name in provider(organisation) if kinds is None or kind in kinds]
+    return sorted(set(names))
+
+
 def link(endpoint: str, **values) -> str | None:
     """url_for when a request is being served (the demo and the CLI have none)."""
     if not has_request_context():

@@ -50,7 +50,11 @@ class DossierForm(FlaskForm):
         _l("Commission"),
         filters=[strip],
         validators=[Optional(), Length(max=200)],
-        description=_l("Par exemple : Commission aménagement du territoire."),
+        description=_l(
+            "Par exemple : Commission aménagement du territoire. Les commissions et groupes de "
+            "travail de l'EPCI sont proposés."
+        ),
+        render_kw={"list": "commission-suggestions", "autocomplete": "off"},
     )
     public = BooleanField(_l("Publier ce dossier sur les pages publiques de l'EPCI"))
     documents = MultipleFileField(
@@ -92,6 +96,7 @@ class DeliberationForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(_REQUIRED), Length(max=200)],
         description=_l("Par exemple : Conseil communautaire, Bureau communautaire."),
+        render_kw={"list": "body-suggestions", "autocomplete": "off"},
     )
     decided_on = DateField(_l("Date de la séance"), validators=[DataRequired(_REQUIRED)])
     number = StringField(

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from app.consultation_kinds import Candidate, ConsultationKind, TimelineEntry, link, register
+from app.consultation_kinds import (
+    Candidate,
+    ConsultationKind,
+    TimelineEntry,
+    body_provider,
+    link,
+    register,
+)
 from app.db import db
 from app.i18n import _
 from app.paris import to_paris
@@ -119,3 +126,11 @@ def entries(organisation, ids: Sequence[int]) -> dict[int, TimelineEntry]:
 
 
 register(ConsultationKind(KEY, _label, candidates, entries, order=20))
+
+
+@body_provider
+def bodies_of(organisation) -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(Body.kind, Body.name).where(Body.organisation_id == organisation.id)
+    )
+    return [(kind.value, name) for kind, name in rows]

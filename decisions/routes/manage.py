@@ -46,6 +46,17 @@ def _store(field, allowed=None) -> list:
     return stored
 
 
+def _commissions() -> list[str]:
+    """The commissions and working groups of the EPCI, and those already typed."""
+    names = consultation_kinds.body_names(g.organisation, ("commission", "working_group"))
+    return sorted(set(names) | set(queries.commissions(g.organisation, public_only=False)))
+
+
+def _deciding_bodies() -> list[str]:
+    names = consultation_kinds.body_names(g.organisation, ("bureau", "council", "vp_conference"))
+    return sorted(set(names) | {_("Conseil communautaire"), _("Bureau communautaire")})
+
+
 def _dossier_form(dossier=None) -> DossierForm:
     form = DossierForm(obj=dossier)
     leads = services.vice_presidents(g.organisation)
@@ -99,7 +110,9 @@ def create():
                 flash(_("Le dossier est créé, à l'étape impulsion."), "success")
                 return redirect(url_for("decisions.detail", dossier_id=dossier.id))
         db.session.rollback()
-    return render_template("decisions/dossier_form.html", form=form, dossier=None)
+    return render_template(
+        "decisions/dossier_form.html", form=form, dossier=None, suggestions=_commissions()
+    )
 
 
 @bp.route("/<int:dossier_id>/modifier", methods=["GET", "POST"])
@@ -124,7 +137,9 @@ def edit(dossier_id: int):
                 return redirect(url_for("decisions.detail", dossier_id=dossier.id))
         db.session.rollback()
         dossier = load(dossier_id)
-    return render_template("decisions/dossier_form.html", form=form, dossier=dossier)
+    return render_template(
+        "decisions/dossier_form.html", form=form, dossier=dossier, suggestions=_commissions()
+    )
 
 
 def _move_form(dossier, formdata=None) -> MoveForm:
@@ -302,4 +317,5 @@ def deliberation(dossier_id: int):
         form=form,
         dossier=dossier,
         still_open=queries.open_consultations(dossier),
+        suggestions=_deciding_bodies(),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
@@ -427,3 +428,21 @@ def test_posting_without_the_csrf_token_is_refused(client, login, org, admin, cs
     response = client.post(f"{BASE}/{dossier.id}/etape", data={"to_stage": "work"})
     assert response.status_code == 400
     assert db.session.get(Dossier, dossier.id).stage is DecisionStage.IMPULSE
+
+
+def test_the_forms_suggest_the_organisations_commissions_and_deciding_bodies(
+    client, login, org, admin
+):
+    from consultations.bodies import services as body_services
+    from consultations.bodies.models import BodyKind
+
+    with current_app.test_request_context():
+        body_services.create_body(admin, org, BodyKind.COMMISSION, "Commission mobilités")
+    db.session.commit()
+    login(client, admin)
+    page = client.get(f"{BASE}/nouveau").get_data(as_text=True)
+    assert 'list="commission-suggestions"' in page
+    assert '<option value="Commission mobilités">' in page
+    dossier = make_dossier(org, admin, stage=DecisionStage.PRE_VALIDATION)
+    page = client.get(f"{BASE}/{dossier.id}/deliberation").get_data(as_text=True)
+    assert '<option value="Conseil communautaire">' in page
