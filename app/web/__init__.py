@@ -26,6 +26,9 @@ ORGANISATION_FREE_ENDPOINTS = {"web.healthz", "static"}
 
 
 def init_web(app: Flask) -> None:
+    from app.web.converters import init_converters
+
+    init_converters(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
     login_manager.login_message_category = "info"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from werkzeug.routing import IntegerConverter
+
 from tests.security.matrix import OK, build_url, client_as, outcome, request_as
 from tests.security.routes import ROUTES
 from tests.security.world import ROLES
@@ -57,3 +59,21 @@ def _record(app, checked: int) -> None:
             f"access matrix: {routes} routes x {len(ROLES)} roles, "
             f"{checked} requests checked against the declared expectation\n"
         )
+
+
+HUGE = 99999999999999999999  # past PostgreSQL's integer and SQLite's 64 bits
+
+
+def test_identifiers_too_large_for_the_database_are_not_found(app, world):
+    """An identifier no row can have is a 404 on every route, never a 500."""
+    client = client_as(app, world, "admin")
+    errors = []
+    for rule in _rules(app):
+        numbers = [n for n, c in rule._converters.items() if isinstance(c, IntegerConverter)]
+        if not numbers:
+            continue
+        url = build_url(app, world, rule, **dict.fromkeys(numbers, HUGE))
+        response = request_as(client, world, "admin", _method(rule), url)
+        if response.status_code != 404:
+            errors.append(f"{_method(rule)} {url}: {response.status_code}")
+    assert not errors, "\n".join(errors)
