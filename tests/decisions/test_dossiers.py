@@ -446,3 +446,23 @@ def test_the_forms_suggest_the_organisations_commissions_and_deciding_bodies(
     dossier = make_dossier(org, admin, stage=DecisionStage.PRE_VALIDATION)
     page = client.get(f"{BASE}/{dossier.id}/deliberation").get_data(as_text=True)
     assert '<option value="Conseil communautaire">' in page
+
+
+def test_a_wrong_date_is_explained_in_french_and_nothing_typed_is_lost(client, login, org, admin):
+    login(client, admin)
+    dossier = make_dossier(org, admin, stage=DecisionStage.PRE_VALIDATION)
+    response = client.post(
+        f"{BASE}/{dossier.id}/deliberation",
+        data={
+            "body_name": "Conseil communautaire",
+            "decided_on": "31/02/2026",
+            "number": "DEL-9",
+            "result": "adopted",
+            "text": "Texte déjà saisi",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Not a valid" not in page and "date" in page.lower()
+    assert "Texte déjà saisi" in page and 'value="DEL-9"' in page
+    assert db.session.get(Dossier, dossier.id).closed_at is None
