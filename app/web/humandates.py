@@ -6,11 +6,13 @@ the Jinja filters `human_datetime` and `from_now` call them with the request's l
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from babel.dates import format_datetime, format_timedelta
 
 from app.paris import PARIS, to_paris
+
+DAYS_UP_TO = 45  # below this, a distance is said in days; beyond it, in months or years
 
 
 def _aware(value: datetime) -> datetime:
@@ -34,8 +36,9 @@ def human_datetime(value: datetime | None, locale: str = "fr") -> str:
 def from_now(value: datetime | None, now: datetime, locale: str = "fr") -> str:
     """How far a moment is from now: "dans 3 jours", "il y a 2 heures", "dans 1 minute".
 
-    Rounded the way people count (babel's threshold: 2 days and 23 hours is "3 days"); under a
-    minute it is "dans moins d'une minute" / "il y a moins d'une minute" rather than seconds.
+    Rounded the way people count (2 days and 20 hours is "3 days"); in days up to 45 days
+    ("dans 10 jours", not "dans 2 semaines"), then in months or years; under a minute it is
+    "dans moins d'une minute" / "il y a moins d'une minute" rather than seconds.
     """
     if value is None:
         return ""
@@ -45,4 +48,10 @@ def from_now(value: datetime | None, now: datetime, locale: str = "fr") -> str:
         if locale.startswith("fr"):
             return "dans moins d'une minute" if future else "il y a moins d'une minute"
         return "in less than a minute" if future else "less than a minute ago"
+    seconds = abs(delta.total_seconds())
+    days = round(seconds / 86400)
+    if seconds >= 0.9 * 86400 and days < DAYS_UP_TO:
+        # "dans 10 jours" rather than babel's "dans 2 semaines": deadlines are counted in days
+        whole_days = timedelta(days=days if delta.total_seconds() > 0 else -days)
+        return format_timedelta(whole_days, add_direction=True, threshold=days, locale=locale)
     return format_timedelta(delta, add_direction=True, threshold=0.9, locale=locale)
