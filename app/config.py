@@ -68,8 +68,10 @@ def from_environment(instance: Path) -> dict:
         "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "6")),
         # Multi-organisation: the organisation used when the host name matches none.
         "DEFAULT_ORGANISATION": env.get("DEFAULT_ORGANISATION", ""),
-        # Rate limits: memory by default; redis://127.0.0.1:6379 to share them between workers.
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate limits: counted in the database by default (shared by every worker, see
+        # app/auth/ratelimit.py); redis://127.0.0.1:6379 to count them in Redis; memory://
+        # counts per process (one worker only).
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "concerto-db://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute;3000 per hour"),

@@ -70,6 +70,7 @@ def import_all_models() -> None:
     import ami.models  # noqa: F401
     import ami.network.models  # noqa: F401
     import app.audit.models  # noqa: F401
+    import app.auth.models  # noqa: F401
     import app.mail.models  # noqa: F401
     import app.organisations.models  # noqa: F401
     import app.uploads.models  # noqa: F401

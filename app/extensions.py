@@ -8,6 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
+from app.auth import ratelimit  # noqa: F401  (registers the concerto-db:// storage)
 from app.db import db
 
 migrate = Migrate()
