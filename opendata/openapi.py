@@ -129,6 +129,27 @@ SCHEMAS: dict[str, Schema] = {
             "items": array(ref("AgendaItem")),
         }
     ),
+    "CouncilContribution": obj(
+        {
+            "id": integer(),
+            "title": string(),
+            "body_html": string(description="Sanitised HTML."),
+            "referral": obj({"kind": string(), "title": string()}, nullable=True),
+            "adopted_at": datetime_(True),
+            "votes": obj({"for": integer(), "against": integer(), "abstain": integer()}),
+            "transmitted_at": datetime_(True),
+            "follow_up": obj(
+                {
+                    "status": string(enum=["pending", "answered"]),
+                    "due_on": string(format="date"),
+                    "answered_at": datetime_(True),
+                    "retained_html": string(),
+                    "not_retained_html": string(),
+                },
+                nullable=True,
+            ),
+        }
+    ),
     "Consultation": obj(
         {
             "id": integer(),
@@ -356,6 +377,23 @@ ENDPOINTS = [
     ),
     ("/meetings/{meeting_id}", "One meeting", one("Meeting"), "bodies", False, ("meeting_id",)),
     (
+        "/council/contributions",
+        "Contributions of the conseil de développement transmitted to the EPCI, with the "
+        "EPCI's follow-up",
+        list_of("CouncilContribution"),
+        "council",
+        True,
+        (),
+    ),
+    (
+        "/council/contributions/{contribution_id}",
+        "One contribution of the conseil de développement",
+        one("CouncilContribution"),
+        "council",
+        False,
+        ("contribution_id",),
+    ),
+    (
         "/consultations",
         "Citizen consultations",
         list_of("Consultation"),
@@ -413,6 +451,12 @@ CSV_ENDPOINTS = [
     ),
     ("/ami/projects.csv", "Funded AMI projects (CSV)", "ami", ()),
     ("/dossiers.csv", "Dossiers and their decisions (CSV)", "dossiers", ()),
+    (
+        "/council/contributions.csv",
+        "Contributions of the conseil de développement (CSV)",
+        "council",
+        (),
+    ),
 ]
 
 

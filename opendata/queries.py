@@ -350,3 +350,19 @@ def dossier_stages() -> list[str]:
     from decisions.models import DecisionStage
 
     return [stage.value for stage in DecisionStage]
+
+
+# --- the conseil de développement's transmitted contributions ---------------------------------
+
+
+def council_query(org: Organisation) -> Select:
+    """Contributions transmitted to the EPCI, with their follow-up: public for everyone."""
+    from participation.council import queries as council_queries
+
+    return council_queries.public_query(org)
+
+
+def council_contribution(org: Organisation, contribution_id: int):
+    from participation.council import queries as council_queries
+
+    return council_queries.public_contribution(org, contribution_id)

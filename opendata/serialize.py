@@ -201,3 +201,27 @@ def dossier(summary: dict, timeline: list[dict] | None = None) -> dict:
     if timeline is not None:
         data["timeline"] = plain(timeline)
     return data
+
+
+def council_contribution(c) -> dict:
+    follow_up = c.follow_up
+    return {
+        "id": c.id,
+        "title": c.title,
+        "body_html": c.body,
+        "referral": {"kind": str(c.referral.kind), "title": c.referral.title}
+        if c.referral
+        else None,
+        "adopted_at": when(c.vote_closed_at),
+        "votes": {"for": c.votes_for, "against": c.votes_against, "abstain": c.votes_abstain},
+        "transmitted_at": when(c.transmitted_at),
+        "follow_up": {
+            "status": str(follow_up.status),
+            "due_on": follow_up.due_on.isoformat(),
+            "answered_at": when(follow_up.answered_at),
+            "retained_html": follow_up.retained,
+            "not_retained_html": follow_up.not_retained,
+        }
+        if follow_up
+        else None,
+    }

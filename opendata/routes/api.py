@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from app.db import db, utcnow
 from app.extensions import limiter
@@ -73,16 +73,37 @@ def bad_parameter(exc: rules.ParameterError):
 
 def http_error(exc: HTTPException):
     messages = {
+        400: ("bad_request", _("La requête n'a pas pu être comprise.")),
+        401: ("unauthorized", _("Authentification requise.")),
+        403: ("forbidden", _("Vous n'avez pas accès à cette ressource.")),
         404: ("not_found", _("Cette ressource n'existe pas ou n'est pas publique.")),
+        405: ("method_not_allowed", _("L'API est en lecture seule : utilisez GET.")),
+        413: ("too_large", _("La requête est trop volumineuse.")),
         429: ("rate_limited", _("Trop de requêtes en peu de temps. Patientez un peu.")),
     }
-    code, message = messages.get(exc.code or 500, ("error", exc.description or ""))
+    code, message = messages.get(exc.code or 500, ("error", _("Requête refusée.")))
     return json_error(exc.code or 500, code, message)
 
 
 # by code: the application's HTML pages are registered by code, and win over a class
 for _code in (400, 401, 403, 404, 405, 413, 429):
     bp.register_error_handler(_code, http_error)
+
+
+@bp.record_once
+def _json_routing_errors(state) -> None:
+    """A URL under /api/v1 that no route matches (an identifier too large for the database,
+    a wrong method) is answered in JSON too; elsewhere the application's page stays."""
+    app = state.app
+    for exc_class in (NotFound, MethodNotAllowed):
+        previous = app.error_handler_spec[None][exc_class.code].get(exc_class)
+
+        def handler(exc, previous=previous):
+            if request.path.startswith(bp.url_prefix + "/") or previous is None:
+                return http_error(exc)
+            return previous(exc)
+
+        app.register_error_handler(exc_class, handler)
 
 
 @bp.errorhandler(Exception)
@@ -167,6 +188,24 @@ def meetings():
 def meeting(meeting_id: int):
     found_meeting = found(queries.meeting_visible(g.organisation, viewer(), checked_id(meeting_id)))
     return single(serialize.meeting(found_meeting, queries.vote_counts([found_meeting])))
+
+
+# --- the conseil de développement ------------------------------------------------------------
+
+
+@bp.get("/council/contributions")
+def council_contributions():
+    page = paging()
+    query = queries.council_query(g.organisation)
+    items = queries.page_of(query, page.per_page, page.offset)
+    data = [serialize.council_contribution(c) for c in items]
+    return listing("opendata.council_contributions", data, queries.count(query), page)
+
+
+@bp.get("/council/contributions/<int:contribution_id>")
+def council_contribution(contribution_id: int):
+    contribution = found(queries.council_contribution(g.organisation, checked_id(contribution_id)))
+    return single(serialize.council_contribution(contribution))
 
 
 # --- citizen consultations ---------------------------------------------------------------------

@@ -165,3 +165,25 @@ def dossiers_csv():
 
     query = queries.dossiers_query(g.organisation, viewer())
     return _csv("dossiers.csv", headers, _batches(query, build))
+
+
+@bp.get("/council/contributions.csv")
+def council_csv():
+    headers = [
+        _("Numéro"), _("Titre"), _("Saisine d'origine"), _("Adoptée le (UTC)"), _("Pour"),
+        _("Contre"), _("Abstention"), _("Transmise le (UTC)"), _("Suite donnée"),
+        _("Réponse attendue le"),
+    ]  # fmt: skip
+
+    def build(items):
+        for contribution in items:
+            d = serialize.council_contribution(contribution)
+            follow_up = d["follow_up"] or {}
+            yield [
+                d["id"], d["title"], (d["referral"] or {}).get("title"), d["adopted_at"],
+                d["votes"]["for"], d["votes"]["against"], d["votes"]["abstain"],
+                d["transmitted_at"], follow_up.get("status"), follow_up.get("due_on"),
+            ]  # fmt: skip
+
+    query = queries.council_query(g.organisation)
+    return _csv("contributions-conseil-de-developpement.csv", headers, _batches(query, build))

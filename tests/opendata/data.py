@@ -50,6 +50,8 @@ class World:
     hidden_call: object
     notified: object
     not_notified: object
+    council: object = None
+    council_draft: object = None
     dossier: object = None
     private_dossier: object = None
     emails: list[str] = field(default_factory=list)
@@ -205,6 +207,39 @@ def _dossiers(org, admin, saisine):
     return dossier, private
 
 
+def _council(org, author):
+    from datetime import date
+
+    from participation.council.models import (
+        Contribution,
+        ContributionAuthor,
+        ContributionStatus,
+        FollowUp,
+    )
+
+    now = utcnow()
+    transmitted = Contribution(
+        organisation_id=org.id,
+        title="Mobilités du quotidien",
+        body="<p>Le conseil propose des navettes.</p>",
+        status=ContributionStatus.TRANSMITTED,
+        created_by_id=author.id,
+        vote_closed_at=now - timedelta(days=10),
+        votes_for=12,
+        votes_against=1,
+        votes_abstain=2,
+        transmitted_at=now - timedelta(days=9),
+    )
+    transmitted.authors = [ContributionAuthor(user_id=author.id)]
+    transmitted.follow_up = FollowUp(due_on=date(2027, 3, 1))
+    draft = Contribution(
+        organisation_id=org.id, title="Brouillon du conseil", created_by_id=author.id
+    )
+    db.session.add_all([transmitted, draft])
+    db.session.commit()
+    return transmitted, draft
+
+
 def world(org) -> World:
     org_services.add_host(org, HOST)
     db.session.commit()
@@ -216,6 +251,7 @@ def world(org) -> World:
     public_meeting, private_meeting = _meetings(org, admin, mayor)
     consultation, hidden_consultation, proposals = _consultations(org, citizen, signer)
     call, hidden_call, notified, not_notified = _ami(org)
+    council, council_draft = _council(org, citizen)
     from flask import current_app
 
     with current_app.test_request_context():
@@ -239,6 +275,8 @@ def world(org) -> World:
         hidden_call=hidden_call,
         notified=notified,
         not_notified=not_notified,
+        council=council,
+        council_draft=council_draft,
         dossier=dossier,
         private_dossier=private_dossier,
         emails=[admin.email, citizen.email, signer.email, mayor.email],

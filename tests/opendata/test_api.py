@@ -46,14 +46,12 @@ def test_the_last_page_has_no_next_link(client, w):
     assert body["links"]["next"] is None and len(body["data"]) == 16
 
 
-@pytest.mark.parametrize(
-    "query", ["page=0", "page=abc", "per_page=0", "per_page=201", "page=-1", "per_page=1e3"]
-)
-def test_paging_out_of_bounds_is_a_400_in_json(client, w, query):
-    response = get(client, f"/communes?{query}")
-    assert response.status_code == 400
-    error = response.get_json()["error"]
-    assert error["code"] == "invalid_parameter" and "entier" in error["message"]
+def test_paging_out_of_bounds_is_a_400_in_json(client, w):
+    for query in ("page=0", "page=abc", "per_page=0", "per_page=201", "page=-1", "per_page=1e3"):
+        response = get(client, f"/communes?{query}")
+        assert response.status_code == 400, query
+        error = response.get_json()["error"]
+        assert error["code"] == "invalid_parameter" and "entier" in error["message"]
 
 
 def test_unknown_paths_and_ids_are_404_in_json(client, w):
@@ -61,6 +59,14 @@ def test_unknown_paths_and_ids_are_404_in_json(client, w):
         response = get(client, path)
         assert response.status_code == 404, path
         assert response.get_json()["error"]["code"] == "not_found", (path, response.data[:200])
+
+
+def test_a_wrong_method_is_a_405_in_json_and_other_pages_keep_their_html(client, w):
+    response = client.post("/api/v1/communes", base_url=BASE)
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+    page = client.get("/nowhere-at-all", base_url=BASE)
+    assert page.status_code == 404 and page.mimetype == "text/html"
 
 
 def test_anonymous_sees_only_saisines_with_published_results_and_their_counts(client, w):
@@ -127,6 +133,18 @@ def test_consultations_show_published_proposals_with_names_only_when_signed(clie
     assert len(admin_data.get_json()["data"]) == 2  # hidden ones stay with moderation
 
 
+def test_the_councils_transmitted_contributions_and_their_follow_up(client, w):
+    body = get(client, "/council/contributions").get_json()
+    assert [c["id"] for c in body["data"]] == [w.council.id]
+    data = body["data"][0]
+    assert data["votes"] == {"for": 12, "against": 1, "abstain": 2}
+    assert data["follow_up"]["status"] == "pending" and data["follow_up"]["due_on"] == "2027-03-01"
+    assert get(client, f"/council/contributions/{w.council.id}").status_code == 200
+    assert get(client, f"/council/contributions/{w.council_draft.id}").status_code == 404
+    token = token_for(w.admin)
+    assert get(client, f"/council/contributions/{w.council_draft.id}", token).status_code == 404
+
+
 def test_ami_shows_funded_projects_only_once_notified(client, w):
     calls = get(client, "/ami/calls").get_json()["data"]
     assert [c["id"] for c in calls] == [w.call.id]
@@ -180,10 +198,10 @@ def services_token(user):
     return tokens_of(user)[0]
 
 
-@pytest.mark.parametrize("header", ["Bearer nope", "Basic abc", "Bearer ", "Bearer a b"])
-def test_unknown_or_malformed_tokens_are_refused(client, w, header):
-    response = client.get("/api/v1/communes", base_url=BASE, headers={"Authorization": header})
-    assert response.status_code == 401
+def test_unknown_or_malformed_tokens_are_refused(client, w):
+    for header in ("Bearer nope", "Basic abc", "Bearer ", "Bearer a b"):
+        response = client.get("/api/v1/communes", base_url=BASE, headers={"Authorization": header})
+        assert response.status_code == 401, header
 
 
 def test_a_token_of_a_deactivated_person_is_refused(client, w):
@@ -222,9 +240,9 @@ def test_the_tokens_last_use_is_recorded(client, w):
     assert services_token(w.admin).last_used_at is not None
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
+def test_lists_cost_a_bounded_number_of_queries(client, w, count_queries):
+    token = token_for(w.admin)
+    for path in (
         "/communes",
         "/saisines",
         "/meetings",
@@ -232,14 +250,12 @@ def test_the_tokens_last_use_is_recorded(client, w):
         "/ami/calls",
         "/ami/projects",
         "/dossiers",
-    ],
-)
-def test_lists_cost_a_bounded_number_of_queries(client, w, count_queries, path):
-    token = token_for(w.admin)
-    with count_queries() as counter:
-        assert get(client, f"{path}?per_page=200", token).status_code == 200
-    # the token's holder, the page, its eager loads and the total: a constant, whatever the rows
-    assert counter.count <= 16, counter.statements
+        "/council/contributions",
+    ):
+        with count_queries() as counter:
+            assert get(client, f"{path}?per_page=200", token).status_code == 200
+        # the token's holder, the page, its eager loads and the total: a constant
+        assert counter.count <= 16, (path, counter.statements)
 
 
 def test_more_rows_cost_no_more_queries(client, w, count_queries):

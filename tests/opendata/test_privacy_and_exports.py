@@ -57,6 +57,8 @@ def public_urls(w) -> list[str]:
         "/ami/projects",
         "/dossiers",
         f"/dossiers/{w.dossier.id}",
+        "/council/contributions",
+        f"/council/contributions/{w.council.id}",
     ]
 
 
@@ -66,6 +68,7 @@ CSV_URLS = [
     "/meetings.csv",
     "/ami/projects.csv",
     "/dossiers.csv",
+    "/council/contributions.csv",
 ]
 
 
@@ -124,6 +127,7 @@ def _spec_path(url: str) -> str:
     path = re.sub(r"/meetings/\d+", "/meetings/{meeting_id}", path)
     path = re.sub(r"/consultations/\d+", "/consultations/{consultation_id}", path)
     path = re.sub(r"/ami/calls/\d+", "/ami/calls/{call_id}", path)
+    path = re.sub(r"/council/contributions/\d+", "/council/contributions/{contribution_id}", path)
     return re.sub(r"/dossiers/\d+", "/dossiers/{dossier_id}", path)
 
 
@@ -233,3 +237,8 @@ def test_dossiers_csv_lists_public_dossiers_with_their_decision(client, w):
     assert len(rows) == 2
     line = dict(zip(rows[0], rows[1], strict=True))
     assert line["Titre"] == "PLUi" and line["Numéro de délibération"] == "DEL-2026-112"
+
+
+def test_council_csv_lists_transmitted_contributions(client, w):
+    rows = read_csv(client.get("/api/v1/council/contributions.csv", base_url=BASE))
+    assert len(rows) == 2 and rows[1][1] == "Mobilités du quotidien" and rows[1][4] == "12"
