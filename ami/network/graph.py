@@ -228,4 +228,5 @@ def render_svg(
     parts.append("</g>")
     parts.extend(_legend(legend, plot_height + 8))
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # every text in the SVG went through _text (escaped) and every number through _n
+    return Markup("".join(parts))  # nosec B704
