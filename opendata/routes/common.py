@@ -36,9 +36,12 @@ def authenticate():
 
 
 def commit_token_use(response):
-    """The token's last use, flushed by authenticate, is saved with the response."""
+    """The token's last use, flushed by authenticate, is saved with the response; what a
+    token reads is kept out of shared caches."""
+    response.vary.add("Authorization")
     if g.get("api_user") is not None:
         db.session.commit()
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -233,9 +233,12 @@ def test_a_session_cookie_gives_no_access_to_the_api(client, w, login):
     assert ids(get(client, "/saisines")) == [w.published_saisine.id]
 
 
-def test_the_tokens_last_use_is_recorded(client, w):
+def test_the_tokens_last_use_is_recorded_and_its_answers_are_not_cached(client, w):
     token = token_for(w.admin)
-    assert get(client, "/communes", token).status_code == 200
+    response = get(client, "/communes", token)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert "Authorization" in response.headers["Vary"]
     db.session.expire_all()
     assert services_token(w.admin).last_used_at is not None
 

@@ -45,6 +45,14 @@ def test_the_human_page_lists_the_endpoints_and_is_linked_from_the_footer(client
     assert 'href="/api/v1/"' in client.get("/consultations/").data.decode()
 
 
+def test_every_endpoint_has_a_french_label_on_the_human_page():
+    from opendata import openapi
+    from opendata.routes.docs import LABELS
+
+    paths = {e[0] for e in openapi.ENDPOINTS} | {e[0] for e in openapi.CSV_ENDPOINTS}
+    assert set(LABELS) == paths
+
+
 def test_the_human_page_is_translated(client, org):
     client.post("/langue", data={"locale": "en"})
     assert client.get("/api/v1/").status_code == 200
