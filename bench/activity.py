@@ -135,6 +135,7 @@ def _saisines(writer, org, scale, rng, now) -> None:
                 "opened_at": opens_at,
                 "notified_at": opens_at,
                 "closed_at": None if is_open else deadline,
+                "results_published": not is_open,
                 "created_by_id": org.admin_id,
                 "created_at": opens_at,
                 "updated_at": opens_at,
@@ -361,11 +362,9 @@ def _proposals(writer, org, consultation, themes, rng, start, span, count, suppo
     for i in range(count):
         subject, place = rng.choice(SUBJECTS), rng.choice(PLACES)
         text = f"Je propose {subject} {place}. " + " ".join(rng.sample(WORDS, 8)) + "."
-        roll = rng.random()
-        status = (
-            ContentStatus.PENDING
-            if roll < 0.02
-            else (ContentStatus.HIDDEN if roll < 0.04 else ContentStatus.PUBLISHED)
+        # one in fifty waits for moderation, one in fifty is hidden, from the tenth on
+        status = {1: ContentStatus.PENDING, 2: ContentStatus.HIDDEN}.get(
+            i % 50, ContentStatus.PUBLISHED
         )
         moment = start + span * (i / max(1, count))
         proposal = writer.add(

@@ -41,6 +41,9 @@ class Measure:
     queries: int | None = None
     median_ratio: float | None = None
     p95_ratio: float | None = None
+    #: the floor measured alongside this page (paired requests)
+    floor_median_ms: float | None = None
+    floor_p95_ms: float | None = None
     ttfb_ms: float | None = None
     peak_rss_mb: float | None = None
     rss_before_mb: float | None = None
@@ -110,12 +113,21 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def measure_latency(client: Client, page: Page, warmup: int, count: int) -> Measure:
+def measure_latency(
+    client: Client, page: Page, warmup: int, count: int, floor: Client | None = None
+) -> Measure:
+    """Median and 95th percentile of `count` requests; with a floor client, each request of the
+    page is paired with one of the floor, so that both meet the same load on a shared machine
+    and the ratios compare like with like."""
     result = Measure(page.name, page.path)
     for _ in range(warmup):
         client.get(page.path)
-    times, queries = [], []
+        if floor is not None:
+            floor.get(FLOOR.path)
+    times, floor_times, queries = [], [], []
     for _ in range(count):
+        if floor is not None:
+            floor_times.append(floor.get(FLOOR.path)[3] * 1000)
         status, headers, _body, elapsed = client.get(page.path)
         result.status = status
         if status != 200:
@@ -128,6 +140,11 @@ def measure_latency(client: Client, page: Page, warmup: int, count: int) -> Meas
         result.requests = len(times)
         result.median_ms = statistics.median(times)
         result.p95_ms = percentile(times, 0.95)
+    if times and floor_times:
+        result.floor_median_ms = statistics.median(floor_times)
+        result.floor_p95_ms = percentile(floor_times, 0.95)
+        result.median_ratio = result.median_ms / result.floor_median_ms
+        result.p95_ratio = result.p95_ms / result.floor_p95_ms
     result.queries = max(queries) if queries else None
     return result
 
@@ -324,16 +341,13 @@ def _measure_all(port: int, pages: list[Page], args) -> list[Measure]:
             client = _session(port, page.login, sessions)
             results.append(measure_export(client, page, args.export_repeat))
             continue
-        result = _measure_page(port, page, args, sessions)
-        result.median_ratio = result.median_ms / floor.median_ms if floor.median_ms else None
-        result.p95_ratio = result.p95_ms / floor.p95_ms if floor.p95_ms else None
-        results.append(result)
+        results.append(_measure_page(port, page, args, sessions, Client(port)))
     return results
 
 
-def _measure_page(port: int, page: Page, args, sessions: dict) -> Measure:
+def _measure_page(port: int, page: Page, args, sessions: dict, floor=None) -> Measure:
     client = _session(port, page.login, sessions)
-    result = measure_latency(client, page, args.warmup, args.requests)
+    result = measure_latency(client, page, args.warmup, args.requests, floor)
     if result.status == 200 and args.clients > 0:
         clients = [client] * args.clients
         result.throughput_rps = measure_throughput(clients, page, args.throughput_requests)
@@ -362,7 +376,7 @@ def render(report: dict) -> str:
         f"{report['date']}  database={report['database']}  organisation={report['organisation']}"
         f"  workers={report['workers']}  clients={report['clients']}"
         f"  requests/page={report['requests']}",
-        f"{'page':24} {'median ms':>9} {'p95 ms':>8} {'x floor':>8} {'p95 x':>6} "
+        f"{'page':24} {'median ms':>9} {'p95 ms':>8} {'floor':>6} {'x floor':>8} {'p95 x':>6} "
         f"{'req/s':>7} {'SQL':>4}  result",
     ]
     for r in report["results"]:
@@ -372,8 +386,10 @@ def render(report: dict) -> str:
         ratio = f"{r['median_ratio']:.2f}" if r["median_ratio"] is not None else "-"
         p95 = f"{r['p95_ratio']:.2f}" if r["p95_ratio"] is not None else "-"
         queries = r["queries"] if r["queries"] is not None else "-"
+        floor = f"{r['floor_median_ms']:.1f}" if r["floor_median_ms"] is not None else "-"
         line = (
-            f"{r['name']:24} {r['median_ms']:9.1f} {r['p95_ms']:8.1f} {ratio:>8} {p95:>6} "
+            f"{r['name']:24} {r['median_ms']:9.1f} {r['p95_ms']:8.1f} {floor:>6} {ratio:>8} "
+            f"{p95:>6} "
             f"{r['throughput_rps']:7.1f} {queries:>4}  {verdict(r)}"
         )
         if r["peak_rss_mb"] is not None:

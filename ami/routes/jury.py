@@ -31,11 +31,13 @@ from app.users.services import UserError
 # --- the admin's side: the call's jury ------------------------------------------------------
 
 
-def _people_to_seat(org, call) -> list[User]:
+def _people_to_seat(org, call) -> list:
+    """Id, name and e-mail of the people who may be seated (columns only: a métropole has tens
+    of thousands of accounts, whose role memberships the choice list does not need)."""
     seated = select(JuryMember.user_id).where(JuryMember.call_id == call.id)
     return list(
-        db.session.scalars(
-            select(User)
+        db.session.execute(
+            select(User.id, User.display_name, User.email)
             .where(
                 User.organisation_id == org.id,
                 User.active.is_(True),
