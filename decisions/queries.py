@@ -52,7 +52,9 @@ class Filters:
             stage=DecisionStage(stage) if stage in set(DecisionStage) else None,
             commission=rules.xml_safe(args.get("commission") or "").strip()[:200] or None,
             text=rules.xml_safe(args.get("q") or "").strip()[:200] or None,
-            year=int(year) if year.isdigit() and 1900 < int(year) < 3000 else None,
+            year=int(year)
+            if year.isascii() and year.isdigit() and 1900 < int(year) < 3000
+            else None,
         )
 
     def as_args(self) -> dict[str, str]:
