@@ -66,9 +66,13 @@ def detect(head: bytes) -> str | None:
 
 
 def safe_name(name: str) -> str:
+    """The name shown and offered on download: no folders, no control characters."""
     name = unicodedata.normalize("NFC", os.path.basename(name or "").replace("\\", "/"))
-    name = name.rsplit("/", 1)[-1].strip().replace("\x00", "")
-    return name[:200] or "document"
+    name = name.rsplit("/", 1)[-1]
+    # line breaks, NUL, bidirectional overrides: nothing that could split a header or mislead
+    name = "".join(" " if unicodedata.category(c).startswith("C") else c for c in name)
+    name = " ".join(name.split())[:200].strip()
+    return "document" if not name.strip(".") else name
 
 
 def store(
