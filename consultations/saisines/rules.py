@@ -159,3 +159,30 @@ def tallies(rows, no_sector: str) -> tuple[Tally, dict[str, Tally]]:
         by_sector.setdefault(name, []).append((row.status, row.opinion, row.commune.population))
     whole = tally([(r.status, r.opinion, r.commune.population) for r in rows])
     return whole, {name: tally(items) for name, items in sorted(by_sector.items())}
+
+
+OPINION_ORDER = ("favorable", "favorable_with_reservations", "unfavorable", "abstention", "none")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One opinion's part of a 100 % stacked bar: its x and width in a bar `width` wide."""
+
+    opinion: str
+    x: float
+    width: float
+    share: float
+
+
+def stacked_shares(tally_: Tally, width: int, weighted: bool = False) -> list[Segment]:
+    """The opinions' shares of the targets (or of their population) as adjacent segments,
+    in a fixed order (favourable first, no opinion last); empty shares are left out."""
+    segments: list[Segment] = []
+    x = 0.0
+    for opinion in OPINION_ORDER:
+        share = tally_.share(opinion, weighted=weighted)
+        if share <= 0:
+            continue
+        segments.append(Segment(opinion, round(x, 1), round(share * width, 1), share))
+        x += share * width
+    return segments

@@ -141,3 +141,31 @@ def test_tally_counts_communes_and_weights_by_population():
     assert tally.share("unfavorable", weighted=True) == pytest.approx(0.05)
     assert tally.share("favorable", weighted=True) == pytest.approx(30_500 / 40_000)
     assert tally.by_opinion["none"].communes == 1
+
+
+def test_stacked_shares_put_opinions_side_by_side_in_a_fixed_order_and_fill_the_bar():
+    from consultations.saisines.rules import stacked_shares, tally
+
+    counted = tally(
+        [
+            ("submitted", "unfavorable", 1000),
+            ("submitted", "favorable", 3000),
+            ("not_opened", None, 0),
+            ("submitted", "favorable", 0),
+        ]
+    )
+    by_communes = stacked_shares(counted, 400)
+    assert [s.opinion for s in by_communes] == ["favorable", "unfavorable", "none"]
+    assert [(s.x, s.width) for s in by_communes] == [(0.0, 200.0), (200.0, 100.0), (300.0, 100.0)]
+    by_population = stacked_shares(counted, 400, weighted=True)
+    # a commune of no population weighs nothing: "no opinion" disappears
+    assert [(s.opinion, s.width) for s in by_population] == [
+        ("favorable", 300.0),
+        ("unfavorable", 100.0),
+    ]
+
+
+def test_stacked_shares_of_a_saisine_without_targets_are_empty():
+    from consultations.saisines.rules import Tally, stacked_shares
+
+    assert stacked_shares(Tally(), 400) == []

@@ -176,9 +176,9 @@ def _journey(browser, live_server, request) -> None:
     admin.get_by_label("Conseils du jury pour l'association").fill(ADVICE)
     admin.get_by_role("button", name="Enregistrer la décision").click()
     _flash(admin, "écision")
-    admin.get_by_role(
-        "button", name=re.compile(r"Notifier \d+ décisions? aux associations")
-    ).click()
+    notify = re.compile(r"Notifier \d+ décisions? aux associations")
+    admin.locator("summary", has_text=notify).click()  # the two-step confirmation
+    admin.get_by_role("button", name=notify).click()
     _flash(admin, "otifi")
 
     # --- the association reads the decision -------------------------------------------------

@@ -174,6 +174,7 @@ def test_admin_convenes_members_acknowledge_give_a_proxy_vote_live_and_minutes_a
     expect(item).to_contain_text("Vote prévu")
     expect(item).to_contain_text(OPINION)
 
+    admin.locator("summary", has_text="Convoquer les membres").click()  # two-step confirmation
     admin.get_by_role("button", name="Convoquer les membres").click()
     _flash(admin, "Convocations envoyées aux 8 membres.")
     expect(facts).to_contain_text("Convoquée — convoquée le")

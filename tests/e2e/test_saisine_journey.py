@@ -103,8 +103,9 @@ def test_admin_launches_a_saisine_staff_prepares_the_mayor_signs_and_the_dashboa
     expect(admin.get_by_role("heading", level=1)).to_have_text(TITLE)
 
     open_button = admin.get_by_role("button", name="Ouvrir la saisine et prévenir les communes")
-    if not open_button.is_visible():  # the two-step confirmation: first unfold it
-        admin.locator("summary", has_text="Ouvrir la saisine").click()
+    expect(open_button).to_be_hidden()  # irreversible: a first click only unfolds a warning
+    admin.locator("summary", has_text="Ouvrir la saisine").click()
+    expect(admin.locator(".confirm__warning")).to_contain_text("ne peut pas être annulée")
     open_button.click()
     expect(admin.locator(".flashes")).to_contain_text("Saisine ouverte")
     _menu(admin, "Saisines")

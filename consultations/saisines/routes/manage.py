@@ -158,6 +158,9 @@ SORTS = {
 }
 
 
+CHART_WIDTH = 600  # the opinion breakdown's bars, in SVG units (scaled down on a phone)
+
+
 @bp.get("/<int:saisine_id>")
 @permission_required("saisines.manage")
 def detail(saisine_id: int):
@@ -181,6 +184,10 @@ def detail(saisine_id: int):
         rows=shown,
         total_rows=len(rows),
         tally=tally,
+        opinion_bars=[
+            (_("Part des communes"), rules.stacked_shares(tally, CHART_WIDTH)),
+            (_("Part de la population"), rules.stacked_shares(tally, CHART_WIDTH, True)),
+        ],
         sector_tallies=sector_tallies,
         sectors=_sectors(),
         filters={"status": status_filter, "sector": sector_filter, "sort": sort},
