@@ -127,10 +127,13 @@ def remove_document(actor, organisation, dossier: Dossier, document: DossierDocu
     )
 
 
-def _check_open(dossier: Dossier, override_reason: str) -> None:
+def _check_open(dossier: Dossier, override_reason: str) -> str:
+    """Refuse while attached consultations are open and no reason is given; return the
+    override reason worth keeping (none when nothing was open)."""
     still_open = queries.open_consultations(dossier)
     if not rules.may_reach_decision(still_open, override_reason):
         raise DecisionError("open", titles=", ".join(e.title for e in still_open))
+    return override_reason if still_open else ""
 
 
 def move_stage(
@@ -150,9 +153,7 @@ def move_stage(
     if rules.reason_required(dossier.stage, target) and not reason:
         raise DecisionError("reason")
     if target is DecisionStage.DECISION:
-        _check_open(dossier, override_reason)
-        if not queries.open_consultations(dossier):
-            override_reason = ""
+        override_reason = _check_open(dossier, override_reason)
     else:
         override_reason = ""
     move = StageMove(
@@ -214,10 +215,7 @@ def record_deliberation(
     now = now or utcnow()
     if not rules.may_record_deliberation(dossier.stage, dossier.closed_at is not None):
         raise DecisionError("deliberation_stage")
-    override_reason = _clean(override_reason)
-    _check_open(dossier, override_reason)
-    if not queries.open_consultations(dossier):
-        override_reason = ""
+    override_reason = _check_open(dossier, _clean(override_reason))
     if not (data.text or file):
         raise DecisionError("deliberation_content")
     if dossier.stage is not DecisionStage.DECISION:

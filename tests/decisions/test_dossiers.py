@@ -4,6 +4,7 @@ the deliberation, for every role."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from flask import current_app
@@ -13,7 +14,7 @@ from app.audit.models import AuditEntry
 from app.db import db
 from app.users.models import Role
 from decisions import queries, services
-from decisions.models import DecisionStage, Dossier, DossierLink, StageMove
+from decisions.models import DecisionStage, DeliberationResult, Dossier, DossierLink, StageMove
 from tests import factories
 from tests.decisions.conftest import make_dossier
 
@@ -466,3 +467,29 @@ def test_a_wrong_date_is_explained_in_french_and_nothing_typed_is_lost(client, l
     assert "Not a valid" not in page and "date" in page.lower()
     assert "Texte déjà saisi" in page and 'value="DEL-9"' in page
     assert db.session.get(Dossier, dossier.id).closed_at is None
+
+
+def test_each_business_action_writes_an_audit_entry(org, admin, closed_saisine):
+    dossier = make_dossier(org, admin, stage=DecisionStage.PRE_VALIDATION)
+    link = services.attach(admin, org, dossier, "saisine", closed_saisine.id)
+    services.detach(admin, org, dossier, link)
+    services.attach(admin, org, dossier, "saisine", closed_saisine.id)
+    services.record_deliberation(
+        admin,
+        org,
+        dossier,
+        services.DeliberationData(
+            "Conseil", date(2026, 9, 29), "D-1", DeliberationResult.REJECTED, "<p>Non.</p>"
+        ),
+        None,
+    )
+    db.session.commit()
+    actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {
+        "decisions.dossier_create",
+        "decisions.stage_move",
+        "decisions.attach",
+        "decisions.detach",
+        "decisions.deliberation",
+    } <= actions
+    assert dossier.stage is DecisionStage.DECISION and dossier.closed_at is not None
