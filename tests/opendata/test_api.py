@@ -20,6 +20,7 @@ def w(org):
 
 
 def get(client, path, token=None, host=BASE):
+    """A GET on the API, by default under the world's host name."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return client.get(f"/api/v1{path}", base_url=host, headers=headers)
 
@@ -46,7 +47,7 @@ def test_the_last_page_has_no_next_link(client, w):
     assert body["links"]["next"] is None and len(body["data"]) == 16
 
 
-def test_paging_out_of_bounds_is_a_400_in_json(client, w):
+def test_paging_out_of_bounds_is_a_400_in_json(client, org):
     for query in ("page=0", "page=abc", "per_page=0", "per_page=201", "page=-1", "per_page=1e3"):
         response = get(client, f"/communes?{query}")
         assert response.status_code == 400, query
@@ -54,14 +55,14 @@ def test_paging_out_of_bounds_is_a_400_in_json(client, w):
         assert error["code"] == "invalid_parameter" and "entier" in error["message"]
 
 
-def test_unknown_paths_and_ids_are_404_in_json(client, w):
+def test_unknown_paths_and_ids_are_404_in_json(client, org):
     for path in ("/nothing", "/saisines/999999", "/saisines/99999999999999999999", "/meetings/x"):
         response = get(client, path)
         assert response.status_code == 404, path
         assert response.get_json()["error"]["code"] == "not_found", (path, response.data[:200])
 
 
-def test_a_wrong_method_is_a_405_in_json_and_other_pages_keep_their_html(client, w):
+def test_a_wrong_method_is_a_405_in_json_and_other_pages_keep_their_html(client, org):
     response = client.post("/api/v1/communes", base_url=BASE)
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == "method_not_allowed"
@@ -198,7 +199,7 @@ def services_token(user):
     return tokens_of(user)[0]
 
 
-def test_unknown_or_malformed_tokens_are_refused(client, w):
+def test_unknown_or_malformed_tokens_are_refused(client, org):
     for header in ("Bearer nope", "Basic abc", "Bearer ", "Bearer a b"):
         response = client.get("/api/v1/communes", base_url=BASE, headers={"Authorization": header})
         assert response.status_code == 401, header
@@ -277,7 +278,7 @@ def test_more_rows_cost_no_more_queries(client, w, count_queries):
     assert costs() == before
 
 
-def test_the_api_is_rate_limited(client, w, app):
+def test_the_api_is_rate_limited(client, org, app):
     from app.extensions import limiter
 
     app.config["API_RATE_LIMIT"] = "3 per minute"
