@@ -90,10 +90,13 @@ def test_another_organisations_admin_finds_nothing(client, login, org, other_org
     assert db.session.scalar(select(func.count(StageMove.id))) == 4  # nothing moved
 
 
-def test_the_admin_menu_links_to_the_dossiers(client, login, org, admin):
+def test_the_admin_menu_and_home_link_to_the_dossiers(client, login, org, admin):
+    make_dossier(org, admin, stage=DecisionStage.CONSULTATION)
     login(client, admin)
     page = client.get("/").get_data(as_text=True)
     assert 'href="/dossiers/"' in page and 'href="/decisions/"' in page
+    assert "Dossiers en cours du schéma décisionnel" in page
+    assert "Concertation : 1 dossier" in page and 'href="/dossiers/?etape=consultation"' in page
 
 
 # --- creating and editing ---------------------------------------------------------------------
