@@ -238,3 +238,24 @@ def test_each_csv_export_gives_the_public_rows_of_its_resource(client, w):
     # council csv lists transmitted contributions
     rows = read_csv(client.get("/api/v1/council/contributions.csv", base_url=BASE))
     assert len(rows) == 2 and rows[1][1] == "Mobilités du quotidien" and rows[1][4] == "12"
+
+
+def test_revoked_and_foreign_tokens_are_refused_on_every_endpoint(client, w, other_org):
+    from app.db import db, utcnow
+    from app.users.models import Role
+    from opendata import services
+    from opendata.queries import tokens_of
+    from tests import factories
+
+    revoked = token_for(w.citizen)
+    services.revoke_token(w.citizen, tokens_of(w.citizen)[0], utcnow())
+    db.session.commit()
+    foreign = token_for(factories.user(other_org, Role.ADMIN))
+    urls = public_urls(w) + CSV_URLS + ["/", "/openapi.json"]
+    for token in (revoked, foreign):
+        for url in urls:
+            response = client.get(
+                f"/api/v1{url}", base_url=BASE, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 401, url
+            assert response.get_json()["error"]["code"] == "invalid_token"
