@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased, selectinload
 from app.db import db
 from app.organisations.models import Commune, Organisation, Sector
 from app.users.models import Membership, Role, User
+from app.web.pagination import Page
 from consultations.saisines import rules
 from consultations.saisines.models import (
     ResponseStatus,
@@ -168,14 +169,22 @@ class InboxRow:
         return self.response.status if self.response else None
 
 
-def inbox(user: User, now: datetime) -> tuple[list[InboxRow], list[InboxRow]]:
-    """The saisines of the person's communes: (current ones, past ones)."""
+#: past saisines shown per page of a commune's inbox (a métropole sends 60 a year)
+PAST_PER_PAGE = 30
+
+
+def inbox(
+    user: User, now: datetime, past_page: int = 1, per_page: int | None = None
+) -> tuple[list[InboxRow], Page]:
+    """The saisines of the person's communes: the current ones, and one page of the past ones
+    (latest deadline first); four queries whatever the history."""
     commune_ids = [
         m.commune_id for m in user.memberships if m.role in (Role.MAYOR, Role.COMMUNE_STAFF)
     ]
+    past_page, per_page = max(1, past_page), per_page or PAST_PER_PAGE
     if not commune_ids:
-        return [], []
-    rows = db.session.execute(
+        return [], Page([], past_page, per_page, 0)
+    query = (
         select(Saisine, Commune, SaisineResponse, SaisineTarget.tacit_opinion)
         .join(SaisineTarget, SaisineTarget.saisine_id == Saisine.id)
         .join(Commune, Commune.id == SaisineTarget.commune_id)
@@ -192,15 +201,21 @@ def inbox(user: User, now: datetime) -> tuple[list[InboxRow], list[InboxRow]]:
             Saisine.status != SaisineStatus.DRAFT,
             Saisine.opens_at <= now,
         )
-        .order_by(Saisine.deadline)
     )
-    current, past = [], []
-    for saisine, commune, response, tacit in rows:
-        row = InboxRow(saisine, commune, response, tacit)
-        phase = rules.phase(saisine.status, saisine.opens_at, saisine.deadline, now)
-        (current if phase is rules.Phase.OPEN else past).append(row)
-    past.reverse()
-    return current, past
+    # rules.phase: published and opened already, so open unless closed or past its deadline
+    open_now = and_(Saisine.status != SaisineStatus.CLOSED, Saisine.deadline > now)
+    current = [
+        InboxRow(*row)
+        for row in db.session.execute(query.where(open_now).order_by(Saisine.deadline))
+    ]
+    past = query.where(~open_now)
+    total = db.session.scalar(select(func.count()).select_from(past.subquery())) or 0
+    rows = db.session.execute(
+        past.order_by(Saisine.deadline.desc(), Saisine.id.desc())
+        .limit(per_page)
+        .offset((past_page - 1) * per_page)
+    )
+    return current, Page([InboxRow(*row) for row in rows], past_page, per_page, total)
 
 
 @dataclass

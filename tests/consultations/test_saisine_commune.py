@@ -451,6 +451,31 @@ def test_inbox_lists_current_saisines_with_the_time_left_and_the_answer_state(
     assert current.index(sent.title) < current.index(drafted.title) < current.index(todo.title)
 
 
+def test_inbox_history_comes_by_pages_the_latest_deadline_first(
+    client, org, admin, mayor, login, monkeypatch
+):
+    monkeypatch.setattr(queries, "PAST_PER_PAGE", 2)
+    past = [make_saisine(org, admin, f"Saisine close {n}", deadline_in=1) for n in range(3)]
+    for n, saisine in enumerate(past):
+        pass_deadline(saisine)
+        saisine.deadline -= timedelta(days=n)  # the first one closed last
+    db.session.commit()
+    running = make_saisine(org, admin, "Saisine en cours", deadline_in=10)
+    login(client, mayor)
+
+    first = client.get("/concertation/communes/")
+    current, history = sections(text(first))
+    assert running.title in current
+    assert past[0].title in history and past[1].title in history
+    assert past[2].title not in history
+    assert "Page 1 sur 2" in history and "?page=2" in history
+
+    current, history = sections(text(client.get("/concertation/communes/?page=2")))
+    assert running.title in current
+    assert past[2].title in history and past[0].title not in history
+    assert client.get("/concertation/communes/?page=x").status_code == 200
+
+
 def test_inbox_history_shows_the_answer_given(client, org, admin, mayor, lens_mayor, login):
     answered = make_saisine(org, admin, "Révision du SCoT", deadline_in=1)
     silent = make_saisine(org, admin, "Transfert de compétence eau", deadline_in=1)

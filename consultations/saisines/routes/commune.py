@@ -28,7 +28,8 @@ from consultations.saisines.routes.common import store_uploads
 @bp.get("/")
 @permission_required("saisines.commune_inbox")
 def inbox():
-    current, past = queries.inbox(current_user, utcnow())
+    page = request.args.get("page", "1")
+    current, past = queries.inbox(current_user, utcnow(), int(page) if page.isdigit() else 1)
     return render_template(
         "consultations/saisines/commune_inbox.html", current=current, past=past, now=utcnow()
     )
