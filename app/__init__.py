@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     import participation
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
+    from app.auth.two_factor import bp as two_factor_bp
     from app.organisations.routes import bp as organisations_bp
     from app.users import home, permissions  # noqa: F401  (register panels and rules)
     from app.users.routes import bp as users_bp
@@ -92,14 +93,15 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         web_bp,
         auth_bp,
+        two_factor_bp,
         users_bp,
         organisations_bp,
         audit_bp,
         *consultations.blueprints,
         *participation.blueprints,
         *ami.blueprints,
-        *opendata.blueprints,
         *decisions.blueprints,
+        *opendata.blueprints,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,7 +1,14 @@
 """Forms of the sign-in pages."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.forms import strip
@@ -92,3 +99,36 @@ class ChangePasswordForm(FlaskForm):
     )
     password, confirm = _new_password_fields()
     submit = SubmitField(_l("Changer le mot de passe"))
+
+
+def _code_field(label):
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[DataRequired(_REQUIRED), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 14},
+    )
+
+
+class TwoFactorLoginForm(FlaskForm):
+    code = _code_field(_l("Code à 6 chiffres ou code de secours"))
+    submit = SubmitField(_l("Vérifier"))
+
+
+class EnableTwoFactorForm(FlaskForm):
+    code = _code_field(_l("Code à 6 chiffres affiché par l'application"))
+    submit = SubmitField(_l("Activer la double authentification"))
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[DataRequired(_REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Confirmer"))
+
+
+class TwoFactorSettingForm(FlaskForm):
+    required = BooleanField(_l("Exiger la double authentification pour les administrateurs"))
+    submit = SubmitField(_l("Enregistrer"))

@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from app.access import login_required
+from app.auth import two_factor
 from app.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -75,6 +76,9 @@ def login():
                 ),
                 "warning",
             )
+        elif user.has_two_factor:
+            two_factor.start_pending_login(user, form.next.data or "")
+            return redirect(url_for("two_factor.login_code"))
         else:
             services.record_login(user)
             db.session.commit()

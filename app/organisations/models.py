@@ -29,6 +29,10 @@ class Organisation(TimestampMixin, db.Model):
     type: Mapped[OrganisationType] = mapped_column(str_enum(OrganisationType))
     #: short name used in URLs and the CLI
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    #: administrators must use two-factor authentication (they are sent to set it up)
+    admins_need_two_factor: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
 
     communes: Mapped[list[Commune]] = relationship(
         back_populates="organisation", order_by="Commune.name"

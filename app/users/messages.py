@@ -22,6 +22,10 @@ def error_message(exc) -> str:
         ),
         "cannot_deactivate_self": _("Vous ne pouvez pas désactiver votre propre compte."),
         "wrong_password": _("Le mot de passe actuel est incorrect."),
+        "wrong_code": _(
+            "Ce code n'est pas le bon ou a déjà servi. Saisissez le code affiché maintenant "
+            "par l'application (il change toutes les 30 secondes)."
+        ),
     }
     return messages.get(exc.code, _("L'action n'a pas pu être effectuée."))
 

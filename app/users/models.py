@@ -58,6 +58,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     #: part of the session identifier: changing it ends every open session
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+    #: base32 TOTP secret once two-factor authentication is confirmed, else None
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    #: the last 30-second step accepted, so that a code is never accepted twice
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     organisation: Mapped[Organisation] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
@@ -88,6 +93,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.has_role(Role.ADMIN)
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

@@ -111,6 +111,12 @@ ROUTES: dict[str, Route] = {
     "auth.logout": public(),  # POST
     "auth.reset_password": public(),
     "auth.sign_up": public(),
+    # --- two_factor (without a password just checked, the code page sends back to login)
+    "two_factor.disable": Route(ok=SIGNED_IN),  # POST
+    "two_factor.login_code": Route(login=EVERYONE),
+    "two_factor.recovery_codes": Route(ok=SIGNED_IN),  # POST
+    "two_factor.settings": Route(ok="admin_b admin"),
+    "two_factor.setup": Route(ok=SIGNED_IN),
     # --- bodies
     "bodies.create": Route(ok="admin_b admin"),
     "bodies.detail": Route(ok="admin", not_found=B_SIDE),
