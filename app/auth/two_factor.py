@@ -26,7 +26,8 @@ from app.web.routes import safe_next
 bp = Blueprint("two_factor", __name__)
 
 PENDING = "two_factor_pending"
-SETUP_SECRET = "two_factor_setup_secret"
+#: the session key holding the secret being set up (a key name, not a secret)
+SETUP_SECRET = "two_factor_setup_secret"  # nosec B105
 #: seconds between the password and the code
 PENDING_SECONDS = 300
 #: pages an administrator who must set up two-factor may still open
