@@ -496,3 +496,19 @@ def test_each_business_action_writes_an_audit_entry(org, admin, closed_saisine):
         "decisions.deliberation",
     } <= actions
     assert dossier.stage is DecisionStage.DECISION and dossier.closed_at is not None
+
+
+def test_the_admin_list_costs_the_same_queries_for_2_or_20_dossiers(
+    client, login, org, admin, count_queries
+):
+    login(client, admin)
+    make_dossier(org, admin, title="Dossier A")
+    make_dossier(org, admin, title="Dossier B", public=False)
+    with count_queries() as few:
+        assert client.get(f"{BASE}/").status_code == 200
+    for n in range(18):
+        make_dossier(org, admin, title=f"Dossier {n}", public=bool(n % 2))
+    with count_queries() as many:
+        page = client.get(f"{BASE}/").get_data(as_text=True)
+    assert many.count == few.count
+    assert "Dossier B" in page and "20 dossiers" in page
