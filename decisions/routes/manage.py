@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
 from app import consultation_kinds
 from app.access import can, login_required, permission_required, require
@@ -35,7 +36,8 @@ def _store(field, allowed=None) -> list:
     stored = []
     files = field.data if isinstance(field.data, list) else [field.data]
     for upload in files:
-        if not upload or not getattr(upload, "filename", ""):
+        # without a new file, the edit form's field holds the dossier's stored documents
+        if not isinstance(upload, FileStorage) or not upload.filename:
             continue
         try:
             stored.append(
