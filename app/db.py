@@ -73,12 +73,13 @@ def import_all_models() -> None:
     import app.auth.models  # noqa: F401
     import app.mail.models  # noqa: F401
     import app.organisations.models  # noqa: F401
+    import app.submissions.models  # noqa: F401
     import app.uploads.models  # noqa: F401
     import app.users.models  # noqa: F401
     import consultations.models  # noqa: F401
+    import decisions.models  # noqa: F401
     import opendata.models  # noqa: F401
     import participation.models  # noqa: F401
-    import decisions.models  # noqa: F401
 
 
 def str_enum(enum_cls, length: int = 40) -> sa.Enum:

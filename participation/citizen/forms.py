@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import optional_int, options, strip
 from app.i18n import _, _l
+from app.submissions import OnceField
 
 _REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -70,6 +71,7 @@ class ParticipantForm(ParticipantMixin, FlaskForm):
 
 
 class ProposalForm(HoneypotMixin, FlaskForm):
+    once = OnceField()
     title = StringField(
         _l("Titre de la proposition"),
         filters=[text],
@@ -93,6 +95,7 @@ class ProposalForm(HoneypotMixin, FlaskForm):
 
 
 class CommentForm(HoneypotMixin, FlaskForm):
+    once = OnceField()
     body = TextAreaField(
         _l("Votre commentaire"),
         filters=[text],

@@ -219,6 +219,11 @@ def _dangerous_url(value: str | None) -> bool:
     )
 
 
+def _own_script(tag: str, attrs) -> bool:
+    """The platform's own scripts: files of /static/, never inline."""
+    return tag == "script" and (attrs.get("src") or "").startswith("/static/")
+
+
 def _attribute_problems(tag: str, attrs) -> list[str]:
     problems = []
     for name, value in attrs:
@@ -243,7 +248,7 @@ class _Checker(HTMLParser):
         self.text: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in BANNED_TAGS:
+        if tag in BANNED_TAGS and not _own_script(tag, dict(attrs)):
             self.problems.append(f"<{tag}>")
         self.problems.extend(_attribute_problems(tag, attrs))
 
@@ -264,7 +269,7 @@ def problems_in(html: str) -> tuple[list[str], str]:
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower().rsplit("}", 1)[-1]
-        if tag in BANNED_TAGS:
+        if tag in BANNED_TAGS and not _own_script(tag, element.attrib):
             problems.append(f"html5lib <{tag}>")
         problems.extend(f"html5lib {p}" for p in _attribute_problems(tag, element.attrib.items()))
     return problems, " ".join("".join(checker.text).split())

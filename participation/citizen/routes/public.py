@@ -20,6 +20,7 @@ from flask import (
 from flask_login import current_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
+from app import submissions
 from app.access import can, login_required, permission_required, require
 from app.db import db, utcnow
 from app.extensions import limiter
@@ -236,6 +237,10 @@ def propose(slug: str):
         if form.is_robot:
             flash(_("Merci ! Votre contribution a bien été reçue."), "success")
             return redirect(url_for("citizen.consultation", slug=slug))
+        done = submissions.already_done(form.once.data, current_user.id)
+        if done:
+            flash(submissions.sent_twice_message(), "info")
+            return redirect(done)
         data = services.ProposalData(
             title=form.title.data,
             body=form.body.data,
@@ -250,11 +255,16 @@ def propose(slug: str):
             target = form.body if exc.code == "too_many_links" else form.title
             target.errors = [*target.errors, error_message(exc)]
         else:
-            db.session.commit()
-            flash(_published_message(created.status, "proposal"), "success")
             if created.status is ContentStatus.PUBLISHED:
-                return redirect(_proposal_url(consultation, created))
-            return redirect(url_for("citizen.consultation", slug=slug))
+                target = _proposal_url(consultation, created)
+            else:
+                target = url_for("citizen.consultation", slug=slug)
+            done = submissions.commit_once(form.once.data, current_user.id, target)
+            if done:
+                flash(submissions.sent_twice_message(), "info")
+                return redirect(done)
+            flash(_published_message(created.status, "proposal"), "success")
+            return redirect(target)
     return render_template(
         "participation/citizen/public_proposal_form.html", consultation=consultation, form=form
     )
@@ -276,6 +286,10 @@ def comment(slug: str, proposal_id: int):
     if form.is_robot:
         flash(_("Merci ! Votre contribution a bien été reçue."), "success")
         return redirect(_proposal_url(consultation, proposal))
+    done = submissions.already_done(form.once.data, current_user.id)
+    if done:
+        flash(submissions.sent_twice_message(), "info")
+        return redirect(done)
     try:
         created = services.add_comment(
             current_user, proposal, form.body.data, form.show_name.data, utcnow(), _ip()
@@ -284,9 +298,13 @@ def comment(slug: str, proposal_id: int):
         db.session.rollback()
         form.body.errors = [*form.body.errors, error_message(exc)]
         return _render_proposal(consultation, proposal, form, 400)
-    db.session.commit()
+    target = _proposal_url(consultation, proposal, f"comment-{created.id}")
+    done = submissions.commit_once(form.once.data, current_user.id, target)
+    if done:
+        flash(submissions.sent_twice_message(), "info")
+        return redirect(done)
     flash(_published_message(created.status, "comment"), "success")
-    return redirect(_proposal_url(consultation, proposal, f"comment-{created.id}"))
+    return redirect(target)
 
 
 @bp.post("/<slug>/propositions/<int:proposal_id>/soutien")
