@@ -17,6 +17,7 @@ from app.extensions import login_manager
 from app.i18n import _, _l
 from app.sanitize import clean_html
 from app.web import humandates
+from app.web.home import badge_count
 from app.web.security import init_security
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -171,6 +172,9 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "organisation": g.get("organisation"),
             "can": lambda action, obj=None: can(current_user, action, obj),
+            "menu_badge": lambda endpoint: badge_count(
+                endpoint, current_user, g.get("organisation"), datetime.now(UTC)
+            ),
             "current_locale": str(get_locale() or "fr"),
             "role_label": role_label,
             "Role": Role,

@@ -31,3 +31,24 @@ def panels_for(user, organisation) -> list[HomePanel]:
     for provider in _PROVIDERS:
         panels.extend(provider(user, organisation))
     return sorted(panels, key=lambda p: p.order)
+
+
+_BADGES: dict[str, Callable] = {}
+
+
+def menu_badge(endpoint: str) -> Callable:
+    """Register `counter(user, organisation, now) -> int`: what awaits the person behind the
+    menu entry `endpoint` (shown as a badge next to it when not zero)."""
+
+    def register(counter: Callable) -> Callable:
+        _BADGES[endpoint] = counter
+        return counter
+
+    return register
+
+
+def badge_count(endpoint: str, user, organisation, now) -> int:
+    counter = _BADGES.get(endpoint)
+    if counter is None or not user.is_authenticated:
+        return 0
+    return counter(user, organisation, now)

@@ -8,9 +8,16 @@ from sqlalchemy import func, select
 from app.db import db, utcnow
 from app.i18n import _, ngettext
 from app.users.models import Role
-from app.web.home import HomePanel, home_panel
+from app.web.home import HomePanel, home_panel, menu_badge
 from consultations.saisines import queries
 from consultations.saisines.models import ResponseStatus, Saisine, SaisineStatus
+
+
+@menu_badge("saisines_commune.inbox")
+def saisines_to_answer(user, organisation, now) -> int:
+    if not (user.has_role(Role.MAYOR) or user.has_role(Role.COMMUNE_STAFF)):
+        return 0
+    return queries.to_answer_count(user, now)
 
 
 @home_panel

@@ -218,6 +218,39 @@ def inbox(
     return current, Page([InboxRow(*row) for row in rows], past_page, per_page, total)
 
 
+def to_answer_count(user: User, now: datetime) -> int:
+    """How many open saisines still await an answer from the person's communes (a draft
+    counts; a transmitted answer does not): one query, for the menu's badge."""
+    commune_ids = [
+        m.commune_id for m in user.memberships if m.role in (Role.MAYOR, Role.COMMUNE_STAFF)
+    ]
+    if not commune_ids:
+        return 0
+    submitted = (
+        select(SaisineResponse.id)
+        .where(
+            SaisineResponse.saisine_id == Saisine.id,
+            SaisineResponse.commune_id == SaisineTarget.commune_id,
+            SaisineResponse.status == ResponseStatus.SUBMITTED,
+        )
+        .exists()
+    )
+    query = (
+        select(func.count())
+        .select_from(SaisineTarget)
+        .join(Saisine, Saisine.id == SaisineTarget.saisine_id)
+        .where(
+            SaisineTarget.commune_id.in_(commune_ids),
+            Saisine.organisation_id == user.organisation_id,
+            Saisine.status == SaisineStatus.OPEN,
+            Saisine.opens_at <= now,
+            Saisine.deadline > now,
+            ~submitted,
+        )
+    )
+    return db.session.scalar(query) or 0
+
+
 @dataclass
 class DashboardRow:
     target: SaisineTarget
