@@ -259,3 +259,13 @@ def test_revoked_and_foreign_tokens_are_refused_on_every_endpoint(client, w, oth
             )
             assert response.status_code == 401, url
             assert response.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_the_streamed_csv_is_the_same_file_as_the_shared_writer_makes():
+    from decimal import Decimal
+
+    from app.tabular import iter_csv, to_csv
+
+    headers = ["Nom", "Montant"]
+    rows = [["=SOMME(A1)", Decimal("12.50")], ["Liévin; centre", None], [None, 3]]
+    assert b"".join(iter_csv(headers, rows)) == to_csv(headers, rows)
