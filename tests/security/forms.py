@@ -13,6 +13,8 @@ class Form:
     enctype: str
     fields: list[tuple[str, str]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: names of the fields whose value is chosen, not typed: selects, radios, hidden inputs
+    choices: set[str] = field(default_factory=set)
 
 
 class _FormParser(HTMLParser):
@@ -40,6 +42,7 @@ class _FormParser(HTMLParser):
             self._textarea, self._text = a["name"], []
         elif tag == "select" and a.get("name"):
             self._select, self._options = a["name"], []
+            self._form.choices.add(a["name"])
         elif tag == "option" and self._select is not None:
             self._options.append((a.get("value", ""), "selected" in a))
 
@@ -50,9 +53,12 @@ class _FormParser(HTMLParser):
         if kind == "file":
             self._form.files.append(name)
         elif kind in ("checkbox", "radio"):
+            self._form.choices.add(name)
             if "checked" in a:
                 self._form.fields.append((name, a.get("value", "on")))
         else:
+            if kind == "hidden":
+                self._form.choices.add(name)
             self._form.fields.append((name, a.get("value", "")))
 
     def handle_data(self, data):

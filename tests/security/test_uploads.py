@@ -185,3 +185,40 @@ def test_a_document_is_downloaded_as_an_attachment_with_its_detected_type(app, w
     assert response.mimetype == "application/pdf"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     response.close()
+
+
+def _post(client, url, form, content: bytes, name: str):
+    data: dict = {}
+    for key, value in form.fields:
+        data.setdefault(key, []).append(value)
+    for field in form.files:
+        data[field] = (io.BytesIO(content), name)
+    response = client.post(url, data=data, base_url=f"http://{HOST}")
+    # the test client spools a large body to a temporary file it never closes
+    response.request.environ["wsgi.input"].close()
+    return response
+
+
+def test_a_request_past_the_size_limit_gets_the_too_large_page(app, world, upload_forms):
+    role, url, form = upload_forms[0]
+    too_big = PDF + b"0" * app.config["MAX_CONTENT_LENGTH"]
+    response = _post(client_as(app, world, role), form.action or url, form, too_big, "gros.pdf")
+    assert response.status_code == 413
+    assert "Fichier trop volumineux" in response.text
+
+
+def test_a_file_past_the_upload_limit_gets_a_clear_message_next_to_its_field(
+    app, world, upload_forms
+):
+    from app.uploads.services import DEFAULT_MAX_BYTES
+
+    big = PDF + b"0" * DEFAULT_MAX_BYTES
+    answers = []
+    for role, url, form in upload_forms:
+        response = _post(client_as(app, world, role), form.action or url, form, big, "gros.pdf")
+        answers.append(response.status_code)
+        if "dépasse 20 Mo" in response.text:
+            break
+    else:
+        raise AssertionError(f"no upload form said the file was too large: {answers}")
+    assert all(code < 500 for code in answers)
