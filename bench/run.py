@@ -401,6 +401,35 @@ def render(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _cell(r: dict) -> str:
+    if r["skipped"]:
+        return "skipped"
+    if r["peak_rss_mb"] is not None:
+        return (
+            f"{r['median_ms']:.0f} ms total, first byte {r['ttfb_ms']:.0f} ms, "
+            f"peak {r['peak_rss_mb']:.0f} MB (from {r['rss_before_mb']:.0f}), {r['queries']} q"
+        )
+    if r["name"] == "floor":
+        return f"{r['median_ms']:.1f} / {r['p95_ms']:.1f} ms, {r['throughput_rps']:.0f} req/s"
+    return (
+        f"{r['median_ms']:.0f} / {r['p95_ms']:.0f} ms = **{r['median_ratio']:.1f}× / "
+        f"{r['p95_ratio']:.1f}×**, {r['throughput_rps']:.1f} req/s, {r['queries']} q "
+        f"({verdict(r)})"
+    )
+
+
+def markdown(reports: list[dict]) -> str:
+    """The reports side by side (e.g. SQLite and PostgreSQL), as a Markdown table."""
+    names = [r["name"] for r in reports[0]["results"]]
+    by_report = [{r["name"]: r for r in report["results"]} for report in reports]
+    head = "| page | " + " | ".join(r["database"] for r in reports) + " |"
+    lines = [head, "|---" * (len(reports) + 1) + "|"]
+    for name in names:
+        cells = [_cell(results[name]) if name in results else "-" for results in by_report]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -415,11 +444,16 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--export-repeat", type=int, default=2)
     r.add_argument("--only", help="comma-separated page names")
     r.add_argument("--json", help="write the report as JSON to this file")
+    t = sub.add_parser("table", help="JSON reports side by side, as a Markdown table")
+    t.add_argument("reports", nargs="+")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "table":
+        print(markdown([json.loads(Path(path).read_text()) for path in args.reports]))
+        return 0
     if not args.database_url:
         print("DATABASE_URL (or --database-url) is required", file=sys.stderr)
         return 2

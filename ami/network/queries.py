@@ -8,6 +8,7 @@ from collections import defaultdict
 from itertools import combinations
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ami.models import (
     AmiCall,
@@ -145,6 +146,9 @@ def profiles(org, association_ids_: set[int] | None = None, listed_only: bool = 
         select(Association, DirectoryProfile)
         .outerjoin(DirectoryProfile, DirectoryProfile.association_id == Association.id)
         .where(Association.organisation_id == org.id)
+        # their themes, QPVs, tags and communes are read below as id pairs: loading them as
+        # objects too (selectin) took 1.3 s of 1.9 for 300 associations on PostgreSQL
+        .options(lazyload("*"))
     )
     rows = db.session.execute(query).all()
     keep = [
