@@ -48,9 +48,12 @@ def test_hsts_only_over_https(client, pages):
 
 def test_https_behind_the_proxy_is_recognised_when_proxy_fix_is_configured(tmp_path, app):
     from app import create_app
+    from app.db import db
 
     proxied = create_app({**app.config, "PROXY_FIX": 1, "INSTANCE_PATH": str(tmp_path)})
     response = proxied.test_client().get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    with proxied.app_context():
+        db.engine.dispose()
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     direct = app.test_client().get("/healthz", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in direct.headers
