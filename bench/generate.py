@@ -90,7 +90,8 @@ def _load_territory(writer: BulkWriter, sirens: list[str], now: datetime) -> lis
             {
                 "name": record.name,
                 "siren": siren,
-                "type": OrganisationType(record.type),
+                # MET69 is the Métropole de Lyon, a collectivity with the status of a métropole
+                "type": OrganisationType("METRO" if record.type == "MET69" else record.type),
                 "slug": slug,
             },
         )
