@@ -103,3 +103,37 @@ def test_redis_is_used_when_configured(app):
         assert not limiter_.hit(item, key)
     finally:
         limiter_.clear(item, key)
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+def test_the_application_counts_logins_in_redis_when_configured(app, org, tmp_path):
+    from limits.storage import RedisStorage
+
+    from app import create_app
+
+    redis_app = create_app(
+        {
+            **app.config,
+            "INSTANCE_PATH": str(tmp_path),
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        }
+    )
+    try:
+        assert isinstance(limiter.storage, RedisStorage)
+        limiter.enabled = True
+        limiter.reset()
+        client = redis_app.test_client()
+        email = f"redis-{time.time_ns()}@example.fr"
+        statuses = [
+            client.post("/login", data={"email": email, "password": "x"}).status_code
+            for _ in range(11)
+        ]
+        assert statuses[-1] == 429 and 429 not in statuses[:10]
+        assert db.session.scalars(select(RateLimitCounter)).all() == []
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+        with redis_app.app_context():
+            db.engine.dispose()
+        limiter.init_app(app)  # back to the suite's application and its database store
+    assert isinstance(limiter.storage, DatabaseStorage)
