@@ -83,6 +83,12 @@ def saisines_query(org: Organisation, viewer: User | None) -> Select:
     return query.order_by(Saisine.deadline.desc(), Saisine.id.desc())
 
 
+def saisine_visible(org: Organisation, viewer: User | None, saisine_id: int) -> Saisine | None:
+    return db.session.scalar(
+        saisines_query(org, viewer).where(Saisine.id == saisine_id).order_by(None)
+    )
+
+
 def saisine_tallies(saisines: list[Saisine], now: datetime) -> dict[int, saisine_rules.Tally]:
     """The opinions counted for each saisine, in one query whatever their number."""
     if not saisines:

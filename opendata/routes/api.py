@@ -158,12 +158,7 @@ def saisines():
 
 @bp.get("/saisines/<int:saisine_id>")
 def saisine(saisine_id: int):
-    query = queries.saisines_query(g.organisation, viewer())
-    from consultations.saisines.models import Saisine
-
-    found_saisine = found(
-        db.session.scalar(query.where(Saisine.id == checked_id(saisine_id)).order_by(None))
-    )
+    found_saisine = found(queries.saisine_visible(g.organisation, viewer(), checked_id(saisine_id)))
     now = utcnow()
     tallies = queries.saisine_tallies([found_saisine], now)
     return single(serialize.saisine(found_saisine, tallies.get(found_saisine.id), now))
