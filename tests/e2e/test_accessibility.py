@@ -94,10 +94,13 @@ def check_page(page: Page) -> list[str]:
 
 def _open(page: Page, url: str) -> bool:
     """Open `url`; False when it is not an HTML page (a download, an error page)."""
-    try:
-        response = page.goto(url)
-    except PlaywrightError:  # a download starts instead of a page
-        return False
+    for attempt in (1, 2):
+        try:
+            response = page.goto(url)
+            break
+        except PlaywrightError as exc:
+            if "Download is starting" in str(exc) or attempt == 2:
+                return False  # a download, not a page; or a page that twice failed to load
     if response is None or response.status >= 400:
         return False
     return "text/html" in (response.headers.get("content-type") or "")
