@@ -15,7 +15,15 @@ import pytest
 
 from app.config import PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # it never uses the suite's database: run it once, in the SQLite run of CI, not again in
+    # the PostgreSQL one (a minute saved)
+    pytest.mark.skipif(
+        bool(os.environ.get("TEST_DATABASE_URL")),
+        reason="the smoke run uses a SQLite file of its own; it runs in the SQLite pass",
+    ),
+]
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
