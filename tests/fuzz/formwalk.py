@@ -111,8 +111,13 @@ class FormParser(HTMLParser):
         if tag == "form":
             self._form = None
         elif tag == "textarea":
-            if self._textarea is not None and self._textarea.value.startswith("\n"):
-                self._textarea.value = self._textarea.value[1:]
+            if self._textarea is not None:  # the newline after <textarea> is not part of it
+                value = self._textarea.value
+                self._textarea.value = (
+                    value.removeprefix("\r\n")
+                    if value.startswith("\r\n")
+                    else value.removeprefix("\n")
+                )
             self._textarea = None
         elif tag == "select" and self._select is not None:
             self._select.value = self._selected[0] if self._selected else ""
@@ -157,7 +162,9 @@ def endpoint_of(app, url: str, method: str = "GET") -> str | None:
     return endpoint
 
 
-def crawl(app, client, *, start=("/",), per_endpoint: int = 1, limit: int = 300) -> list[Form]:
+def crawl(
+    app, client, *, start=("/",), per_endpoint: int = 1, limit: int = 300, visited=None
+) -> list[Form]:
     """The post forms of the pages reachable from the home page, at most `per_endpoint` pages
     of each endpoint (a list's second page, another saisine: same form)."""
     seen_pages: set[str] = set()
@@ -176,6 +183,8 @@ def crawl(app, client, *, start=("/",), per_endpoint: int = 1, limit: int = 300)
         per[endpoint] = per.get(endpoint, 0) + 1
         seen_pages.add(url)
         response = client.get(url)
+        if visited is not None:
+            visited.append(url)
         if response.status_code != 200 or not response.mimetype == "text/html":
             continue
         html = response.get_data(as_text=True)
