@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.forms import optional_int, options, strip
 from app.i18n import _l
+from app.submissions import OnceField
 from consultations.mailbox.models import MessageStatus
 
 _REQUIRED = _l("Ce champ est obligatoire.")
@@ -24,6 +25,7 @@ def status_labels() -> dict[MessageStatus, str]:
 
 
 class QuestionForm(FlaskForm):
+    once = OnceField()
     commune = SelectField(
         _l("Commune"),
         coerce=optional_int,

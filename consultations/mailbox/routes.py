@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import submissions
 from app.access import can, permission_required, require
 from app.db import db, utcnow
 from app.i18n import _
@@ -105,6 +106,10 @@ def new():
     if form.validate_on_submit():
         chosen = form.commune.data if "commune" in form else communes[0].id
         commune = next((c for c in communes if c.id == chosen), None)
+        done = submissions.already_done(form.once.data, current_user.id)
+        if done:
+            flash(submissions.sent_twice_message(), "info")
+            return redirect(done)
         try:
             message = services.send_question(
                 current_user, g.organisation, commune, form.subject.data, form.body.data, utcnow()
@@ -113,12 +118,16 @@ def new():
             db.session.rollback()
             flash(error_message(exc), "error")
         else:
-            db.session.commit()
+            target = url_for("mailbox.question", message_id=message.id)
+            done = submissions.commit_once(form.once.data, current_user.id, target)
+            if done:
+                flash(submissions.sent_twice_message(), "info")
+                return redirect(done)
             flash(
                 _("Votre question est envoyée à l'EPCI. Sa réponse vous sera signalée par e-mail."),
                 "success",
             )
-            return redirect(url_for("mailbox.question", message_id=message.id))
+            return redirect(target)
     return render_template("consultations/mailbox/question_form.html", form=form, communes=communes)
 
 
