@@ -17,6 +17,7 @@ from ami.services.common import AmiError
 from app.access import can, login_required, require
 from app.db import db
 from app.i18n import _
+from app.web.converters import db_int
 
 
 @bp.get("/gestion/appels/<int:call_id>/candidatures")
@@ -26,7 +27,7 @@ def review_list(call_id: int):
     status = request.args.get("statut") or None
     if status not in {s.value for s in services.REVIEWABLE}:
         status = None
-    theme_id = request.args.get("theme", type=int)
+    theme_id = request.args.get("theme", type=db_int)
     if theme_id not in {t.id for t in call.themes}:
         theme_id = None
     return render_template(

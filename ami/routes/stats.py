@@ -20,6 +20,7 @@ from ami.services.common import AmiError
 from app.access import can, permission_required, require
 from app.db import db
 from app.i18n import _, _l
+from app.web.converters import db_int, year_int
 
 
 @error_messages
@@ -89,7 +90,7 @@ def call_stats(call_id: int):
 
 
 def _year_arg(years: list[int]) -> int | None:
-    year = request.args.get("annee", type=int)
+    year = request.args.get("annee", type=year_int)
     if year in years:
         return year
     return years[0] if years else None
@@ -125,8 +126,8 @@ def stats_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     _require_admin()
-    call_id = request.args.get("appel", type=int)
-    year = request.args.get("annee", type=int)
+    call_id = request.args.get("appel", type=db_int)
+    year = request.args.get("annee", type=year_int)
     if call_id is not None:
         call = load_call(call_id)
         applications = service.submitted_applications(g.organisation, call=call)

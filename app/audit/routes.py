@@ -12,6 +12,7 @@ from app.audit.models import AuditEntry
 from app.db import db
 from app.users.models import User
 from app.web import PARIS
+from app.web.converters import db_int
 from app.web.pagination import paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/journal")
@@ -34,7 +35,7 @@ def index():
     org = g.organisation
     query = select(AuditEntry).where(AuditEntry.organisation_id == org.id)
     action = request.args.get("action") or None
-    actor_id = request.args.get("actor", type=int)
+    actor_id = request.args.get("actor", type=db_int)
     object_type = request.args.get("object_type") or None
     since, until = _day(request.args.get("since")), _day(request.args.get("until"), end=True)
     if action:

@@ -14,6 +14,7 @@ from app.users import queries, services
 from app.users.forms import AddRoleForm, ConfirmForm, InviteForm, role_choices
 from app.users.messages import error_message
 from app.users.models import Role
+from app.web.converters import db_int
 from app.web.pagination import paginate
 
 bp = Blueprint("users", __name__, url_prefix="/admin/membres")
@@ -44,7 +45,7 @@ def index():
     org = g.organisation
     filters = {
         "role": request.args.get("role") or None,
-        "commune_id": request.args.get("commune", type=int),
+        "commune_id": request.args.get("commune", type=db_int),
         "search": request.args.get("q") or None,
         "status": request.args.get("status") or None,
     }

@@ -18,3 +18,19 @@ class BoundedIntConverter(IntegerConverter):
 def init_converters(app) -> None:
     """Replace the `int` converter; call before any route is registered."""
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+def db_int(value: str) -> int:
+    """`request.args.get(name, type=db_int)`: an identifier, else the default (None)."""
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+def year_int(value: str) -> int:
+    """`request.args.get(name, type=year_int)`: a calendar year, else the default."""
+    number = int(value)
+    if not 1 <= number <= 9999:
+        raise ValueError(value)
+    return number

@@ -37,5 +37,7 @@ def paginate(query: Select, per_page: int = 50) -> Page:
     except ValueError:
         page = 1
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    # past the last page (or a number no database offset can take): the last page
+    page = min(page, max(1, ceil((total or 0) / per_page)))
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, page, per_page, total or 0)

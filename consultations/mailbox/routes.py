@@ -177,15 +177,20 @@ def _managed(message_id: int):
     return message
 
 
+def _chosen(field):
+    return None if field.errors or field.process_errors else (field.data or None)
+
+
 @bp.get("/gestion/")
 @permission_required("mailbox.manage")
 def manage():
     form = FilterForm(request.args)
     form.fill_choices(queries.services_of(g.organisation), communes_of(g.organisation))
+    form.validate()  # a value that is none of the choices (another organisation's) is dropped
     filters = queries.Filters(
-        status=form.status.data or None,
-        service=form.service.data or None,
-        commune=form.commune.data if not form.commune.process_errors else None,
+        status=_chosen(form.status),
+        service=_chosen(form.service),
+        commune=_chosen(form.commune),
         sort=form.sort.data if form.sort.data in queries.SORTS else "recent",
     )
     page = paginate(queries.admin_list(g.organisation, filters), PER_PAGE)

@@ -77,3 +77,35 @@ def test_identifiers_too_large_for_the_database_are_not_found(app, world):
         if response.status_code != 404:
             errors.append(f"{_method(rule)} {url}: {response.status_code}")
     assert not errors, "\n".join(errors)
+
+
+def _query_names() -> set[str]:
+    """The names the application reads from query strings, found in its source."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"args\.get\(\s*\"([a-z_]+)\"")
+    names = set()
+    for package in ("app", "ami", "consultations", "participation", "decisions", "opendata"):
+        for source in (root / package).rglob("*.py"):
+            names.update(pattern.findall(source.read_text(encoding="utf-8")))
+    return names
+
+
+def test_numbers_too_large_in_query_strings_never_break_a_page(app, world):
+    """Every query-string name the code reads, given a huge number, on every page the admin
+    may see: a page or a 404, never a 500."""
+    names = _query_names()
+    assert {"annee", "appel", "theme"} <= names
+    client = client_as(app, world, "admin")
+    errors = []
+    for rule in _rules(app):
+        route = ROUTES.get(rule.endpoint)
+        if "GET" not in rule.methods or route is None or route.expected("admin") != OK:
+            continue
+        url = build_url(app, world, rule, **dict.fromkeys(names, HUGE))
+        response = request_as(client, world, "admin", "GET", url)
+        if response.status_code >= 500:
+            errors.append(f"{url}: {response.status_code}")
+    assert not errors, "\n".join(errors)

@@ -38,6 +38,7 @@ from ami.network.services.directory import (
 from ami.network.services.settings import TAG_MAX
 from app.forms import optional_int, options, strip
 from app.i18n import _l
+from app.web.converters import MAX_ID
 
 _REQUIRED = _l("Ce champ est obligatoire.")
 _CHOOSE = _l("Choisissez une option.")
@@ -115,7 +116,7 @@ def _int(value) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_ID else None
 
 
 def parse_filters(args) -> DirectoryFilters:

@@ -37,6 +37,7 @@ from app.extensions import limiter
 from app.i18n import _
 from app.paris import to_paris
 from app.tabular import to_csv
+from app.web.converters import year_int
 from app.web.routes import safe_next
 
 CSV_MIMETYPE = "text/csv"
@@ -65,7 +66,7 @@ def _require_manage() -> None:
 
 
 def _year(years: list[int]) -> int:
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=year_int)
     if year in years:
         return year
     return years[0] if years else _this_year()

@@ -15,6 +15,7 @@ from app.organisations.queries import communes_of
 from app.sanitize import text_to_html
 from app.uploads import services as uploads
 from app.users.forms import ConfirmForm
+from app.web.converters import MAX_ID
 from consultations.bodies import messages, queries, services
 from consultations.bodies.forms import (
     AttendanceForm,
@@ -59,7 +60,8 @@ def _request_for(body):
     value = request.args.get("demande", "")
     if not value:
         return None
-    meeting_request = queries.request_in(g.organisation, int(value)) if value.isdigit() else None
+    number = int(value) if value.isdigit() else 0
+    meeting_request = queries.request_in(g.organisation, number) if 0 < number <= MAX_ID else None
     if meeting_request is None or meeting_request.body_id != body.id:
         abort(404)
     return meeting_request

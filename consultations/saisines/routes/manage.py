@@ -71,8 +71,10 @@ def index():
         page_number = max(1, int(request.args.get("page", 1)))
     except ValueError:
         page_number = 1
+    total = queries.count(query)
+    page_number = min(page_number, max(1, -(-total // PER_PAGE)))  # at most the last page
     items = queries.summaries(query, PER_PAGE, (page_number - 1) * PER_PAGE)
-    page = Page(items, page_number, PER_PAGE, queries.count(query))
+    page = Page(items, page_number, PER_PAGE, total)
     return render_template(
         "consultations/saisines/saisine_list.html", page=page, status=status, now=utcnow()
     )

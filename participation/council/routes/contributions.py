@@ -14,6 +14,7 @@ from app.i18n import _
 from app.sanitize import text_to_html
 from app.users.forms import ConfirmForm
 from app.voting import VoteChoice
+from app.web.converters import db_int
 from participation.council import queries, rules, services
 from participation.council.forms import (
     CoAuthorForm,
@@ -37,7 +38,7 @@ def contribution_create():
     referrals = [row.referral for row in queries.referrals_of(g.organisation)]
     form.fill_choices(referrals)
     if request.method == "GET":
-        form.referral_id.data = request.args.get("saisine", type=int)
+        form.referral_id.data = request.args.get("saisine", type=db_int)
     if form.validate_on_submit():
         referral = next((r for r in referrals if r.id == form.referral_id.data), None)
         contribution = services.start_contribution(
@@ -153,8 +154,8 @@ def history(contribution_id: int):
     contribution = load_contribution(contribution_id)
     versions = contribution.versions
     last = versions[-1].number if versions else None
-    old = queries.version_of(contribution, request.args.get("de", type=int))
-    new = queries.version_of(contribution, request.args.get("a", type=int) or last)
+    old = queries.version_of(contribution, request.args.get("de", type=db_int))
+    new = queries.version_of(contribution, request.args.get("a", type=db_int) or last)
     if old is None and new is not None:
         old = queries.version_of(contribution, new.number - 1)
     changes = rules.text_diff(old.body, new.body) if old and new else []

@@ -9,6 +9,7 @@ from app.access import can, login_required, permission_required, require
 from app.db import db, utcnow
 from app.i18n import _
 from app.uploads import services as uploads
+from app.web.converters import year_int
 from participation.council import queries, rules, services
 from participation.council.forms import OfficesForm, ReferralForm
 from participation.council.messages import error_message
@@ -167,7 +168,7 @@ def referral_document(referral_id: int, document_id: int):
 @permission_required("council.view")
 def report():
     now = utcnow()
-    year = request.args.get("annee", type=int) or rules.paris_date(now).year
+    year = request.args.get("annee", type=year_int) or rules.paris_date(now).year
     if not 2000 <= year <= 2100:
         abort(404)
     data = queries.annual_report(g.organisation, year, now)
