@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import TimestampMixin, db, str_enum
+from app.uploads.models import StoredFile
 
 
 class OrganisationType(StrEnum):
@@ -30,9 +31,7 @@ class Organisation(TimestampMixin, db.Model):
     #: short name used in URLs and the CLI
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     #: administrators must use two-factor authentication (they are sent to set it up)
-    admins_need_two_factor: Mapped[bool] = mapped_column(
-        default=False, server_default=sa.false()
-    )
+    admins_need_two_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     communes: Mapped[list[Commune]] = relationship(
         back_populates="organisation", order_by="Commune.name"
@@ -43,9 +42,38 @@ class Organisation(TimestampMixin, db.Model):
     sectors: Mapped[list[Sector]] = relationship(
         back_populates="organisation", order_by="Sector.name"
     )
+    #: loaded with the organisation (one query per request, as before): every page shows it
+    branding: Mapped[Branding | None] = relationship(
+        back_populates="organisation", lazy="joined", cascade="all, delete-orphan"
+    )
+
+    @property
+    def display_name(self) -> str:
+        """The name shown in the header: the identity's override, else the official name."""
+        if self.branding is not None and self.branding.display_name:
+            return self.branding.display_name
+        return self.name
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
+
+
+class Branding(TimestampMixin, db.Model):
+    """The organisation's visual identity: the name shown, its logo, its accent colour."""
+
+    __tablename__ = "organisation_branding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), unique=True)
+    #: shown instead of the official name in the header (e.g. "Agglo de Lens-Liévin")
+    display_name: Mapped[str | None] = mapped_column(sa.String(200))
+    #: a PNG or JPEG image stored through app.uploads
+    logo_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))
+    #: "#rrggbb", at least 4.5:1 against white
+    accent_colour: Mapped[str | None] = mapped_column(sa.String(7))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="branding")
+    logo: Mapped[StoredFile | None] = relationship()
 
 
 class OrganisationHost(db.Model):

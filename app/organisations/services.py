@@ -10,8 +10,15 @@ from sqlalchemy import select
 
 from app.audit.services import record
 from app.db import db
-from app.organisations.models import Commune, Organisation, OrganisationHost, OrganisationType
+from app.organisations.models import (
+    Branding,
+    Commune,
+    Organisation,
+    OrganisationHost,
+    OrganisationType,
+)
 from app.organisations.refdata import EpciRecord
+from app.uploads.models import StoredFile
 
 
 @dataclass
@@ -124,3 +131,38 @@ def host_owner(host: str) -> Organisation | None:
         .join(OrganisationHost)
         .where(OrganisationHost.host == host.strip().lower().split(":")[0])
     )
+
+
+def save_branding(
+    actor,
+    organisation: Organisation,
+    *,
+    display_name: str | None,
+    accent_colour: str | None,
+    logo: StoredFile | None = None,
+    remove_logo: bool = False,
+) -> Branding:
+    """Set the organisation's visual identity (one row per organisation); a new logo wins."""
+    branding = organisation.branding
+    if branding is None:
+        branding = Branding(organisation=organisation)
+        db.session.add(branding)
+    branding.display_name = display_name or None
+    branding.accent_colour = accent_colour.lower() if accent_colour else None
+    if logo is not None:
+        branding.logo = logo
+    elif remove_logo:
+        branding.logo = None
+    db.session.flush()
+    record(
+        actor,
+        organisation,
+        "organisation.branding",
+        organisation,
+        {
+            "display_name": branding.display_name,
+            "accent_colour": branding.accent_colour,
+            "logo": branding.logo.original_name if branding.logo else None,
+        },
+    )
+    return branding

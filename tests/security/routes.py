@@ -309,7 +309,10 @@ ROUTES: dict[str, Route] = {
     "opendata.saisines_csv": public(),
     "opendata.unknown": Route(not_found=EVERYONE, login=""),
     # --- organisations
+    "organisations.branding": Route(ok="admin_b admin"),
+    "organisations.colours_css": public(),
     "organisations.communes": Route(ok="admin_b admin"),
+    "organisations.logo": public(not_found=B_SIDE),  # the world sets a logo
     # --- saisines
     "saisines.create": Route(ok="admin_b admin"),
     "saisines.detail": Route(ok="admin", not_found="admin_b"),

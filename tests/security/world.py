@@ -304,6 +304,11 @@ def _app_ids(world: World) -> None:
     ids["token"] = "jeton-inconnu"
     ids["filename"] = "css/concerto.css"
     ids["kind"] = "csv"
+    # the organisation's visual identity, so that its logo is served (organisations.logo)
+    from app.organisations.models import Branding
+
+    logo = _file(world.org, "logo.png")
+    db.session.add(Branding(organisation_id=world.org.id, accent_colour="#1f4e79", logo=logo))
 
 
 def _newer_ids(world: World) -> None:
