@@ -275,7 +275,12 @@ def _next_number(call: AmiCall) -> str:
 
 def _assign_number(application: Application) -> str:
     """Draw the next receipt number; the unique (call, number) constraint decides between two
-    submissions at the same moment, and the loser draws again."""
+    submissions at the same moment, and the loser draws again. On PostgreSQL the call's row is
+    locked first, so that submissions to the same call draw one after the other (without it,
+    six associations submitting together exhausted the attempts and a submission was lost)."""
+    db.session.execute(
+        select(AmiCall.id).where(AmiCall.id == application.call_id).with_for_update()
+    )
     for _attempt in range(NUMBER_ATTEMPTS):
         number = _next_number(application.call)
         try:
