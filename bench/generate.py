@@ -90,8 +90,7 @@ def _load_territory(writer: BulkWriter, sirens: list[str], now: datetime) -> lis
             {
                 "name": record.name,
                 "siren": siren,
-                # MET69 is the Métropole de Lyon, a collectivity with the status of a métropole
-                "type": OrganisationType("METRO" if record.type == "MET69" else record.type),
+                "type": OrganisationType.from_reference(record.type),
                 "slug": slug,
             },
         )

@@ -17,6 +17,14 @@ class OrganisationType(StrEnum):
     CA = "CA"
     CC = "CC"
 
+    @classmethod
+    def from_reference(cls, code: str) -> OrganisationType:
+        """The type of an EPCI as the reference data spells it.
+
+        MET69 is the Métropole de Lyon, a collectivity with the status of a métropole.
+        """
+        return cls.METRO if code == "MET69" else cls(code)
+
 
 class Organisation(TimestampMixin, db.Model):
     __tablename__ = "organisation"

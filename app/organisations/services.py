@@ -54,7 +54,7 @@ def load_territory(record_: EpciRecord, slug: str | None = None) -> LoadReport:
         org = Organisation(
             siren=record_.siren,
             name=record_.name,
-            type=OrganisationType(record_.type),
+            type=OrganisationType.from_reference(record_.type),
             slug=_free_slug(slug or slugify(record_.name)),
         )
         db.session.add(org)

@@ -17,18 +17,19 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
-    with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "admins_need_two_factor", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
-        )
+    # Plain ADD COLUMN (not batch mode): on SQLite a batch would rebuild these tables, which
+    # fails on a populated database because other tables point at them.
+    op.add_column("user_account", sa.Column("totp_secret", sa.String(length=64), nullable=True))
+    op.add_column(
+        "user_account", sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.add_column("user_account", sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+    op.add_column(
+        "organisation",
+        sa.Column(
+            "admins_need_two_factor", sa.Boolean(), server_default=sa.false(), nullable=False
+        ),
+    )
     op.create_table(
         "auth_recovery_code",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -53,9 +54,8 @@ def downgrade():
     with op.batch_alter_table("auth_recovery_code", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_recovery_code_user_id"))
     op.drop_table("auth_recovery_code")
-    with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.drop_column("admins_need_two_factor")
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.drop_column("totp_last_step")
-        batch_op.drop_column("totp_enabled_at")
-        batch_op.drop_column("totp_secret")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL) rather than a batch rebuild,
+    # which fails on a populated SQLite database (see upgrade).
+    op.execute("ALTER TABLE organisation DROP COLUMN admins_need_two_factor")
+    for column in ("totp_last_step", "totp_enabled_at", "totp_secret"):
+        op.execute(f"ALTER TABLE user_account DROP COLUMN {column}")

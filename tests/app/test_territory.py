@@ -64,6 +64,12 @@ def test_loading_a_territory_creates_the_organisation_with_all_its_communes():
     assert "13001" in marseille.postal_code_list
 
 
+def test_the_metropole_de_lyon_loads_as_a_metropole():
+    report = services.load_territory(find_epci("200046977"))
+    db.session.commit()
+    assert report.organisation.type == "METRO" and report.communes_added == 58
+
+
 def test_loading_twice_changes_nothing():
     services.load_territory(find_epci("246200364"))
     db.session.commit()
