@@ -46,7 +46,8 @@ class BrandingForm(FlaskForm):
             "son contraste avec le blanc doit être d'au moins 4,5:1. Laissez vide pour la "
             "couleur par défaut."
         ),
-        filters=[lambda s: s.strip().lower() if s else s],
+        # no lower() here: a refused value is shown again as typed (the service lowercases)
+        filters=[lambda s: s.strip() if s else s],
         validators=[
             Optional(),
             Regexp(
