@@ -236,3 +236,12 @@ def test_the_stylesheet_uses_the_accent_with_the_default_blue():
 
     css = (Path(__file__).parents[2] / "static/css/concerto.css").read_text()
     assert "var(--accent, #000091)" in css
+
+
+def test_print_styles_hide_the_menu_forms_and_actions_and_keep_a_readable_measure():
+    from pathlib import Path
+
+    css = (Path(__file__).parents[2] / "static/css/print.css").read_text()
+    for selector in (".site-nav", "main form", ".actions", ".actions-bar", ".back-link"):
+        assert selector in css
+    assert "max-width: 42em" in css
