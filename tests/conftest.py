@@ -32,6 +32,19 @@ class FreshContextClient(FlaskClient):
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
+    def run_wsgi_app(self, environ, buffered=False):
+        """Closes the request body once the application has answered.
+
+        Werkzeug's test client spools a multipart body past 500 KB into a temporary file that
+        nothing closes (a ResourceWarning, an error under -W error, at garbage collection).
+        """
+        try:
+            return super().run_wsgi_app(environ, buffered=buffered)
+        finally:
+            stream = environ.get("wsgi.input")
+            if stream is not None and hasattr(stream, "close"):
+                stream.close()
+
 
 def _database_url(tmp_root) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
