@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ami.models import (
     AmiCall,
@@ -22,7 +22,7 @@ from ami.permissions import association_ids
 from app.db import db, utcnow
 from app.i18n import _, ngettext
 from app.users.models import Role
-from app.web.home import HomePanel, home_panel
+from app.web.home import HomePanel, home_panel, menu_badge
 
 #: at most this many lines of each kind
 SHOWN = 8
@@ -224,6 +224,53 @@ def jury_items(user, organisation) -> list[tuple[str, str | None]]:
         )
         items.append((label, url_for("ami.jury_call", call_id=call_id)))
     return items
+
+
+def to_score_count(user, organisation) -> int:
+    """The eligible applications of the calls whose deliberation is not open that the member
+    has not fully scored, conflicts of interest aside (the rules of `jury_items`): one query,
+    for the menu's badge."""
+    scored = (
+        select(func.count(Score.id))
+        .where(Score.jury_member_id == JuryMember.id, Score.application_id == Application.id)
+        .scalar_subquery()
+    )
+    criteria = (
+        select(func.count(Criterion.id)).where(Criterion.call_id == AmiCall.id).scalar_subquery()
+    )
+    conflict = (
+        select(InterestDeclaration.id)
+        .where(
+            InterestDeclaration.jury_member_id == JuryMember.id,
+            InterestDeclaration.application_id == Application.id,
+            InterestDeclaration.conflict_of_interest.is_(True),
+        )
+        .exists()
+    )
+    return (
+        db.session.scalar(
+            select(func.count(Application.id))
+            .select_from(JuryMember)
+            .join(AmiCall, AmiCall.id == JuryMember.call_id)
+            .join(Application, Application.call_id == AmiCall.id)
+            .where(
+                JuryMember.user_id == user.id,
+                AmiCall.organisation_id == organisation.id,
+                AmiCall.deliberation_opened_at.is_(None),
+                Application.status == ApplicationStatus.ELIGIBLE,
+                ~conflict,
+                or_(scored == 0, scored < criteria),
+            )
+        )
+        or 0
+    )
+
+
+@menu_badge("ami.jury_index")
+def applications_to_score(user, organisation, now) -> int:
+    if organisation is None or not user.has_role(Role.JURY_MEMBER):
+        return 0
+    return to_score_count(user, organisation)
 
 
 @home_panel

@@ -15,7 +15,7 @@ from ami.network.models import EssaimageDay, EssaimageInvitation, Interest, Matc
 from ami.permissions import association_ids
 from app.db import db, utcnow
 from app.i18n import _, ngettext
-from app.web.home import HomePanel, home_panel
+from app.web.home import HomePanel, home_panel, menu_badge
 
 
 @dataclass
@@ -153,6 +153,14 @@ def _items(association, waiting: Waiting) -> list[tuple[str, str | None]]:
             )
         )
     return items
+
+
+@menu_badge("ami.network_home")
+def network_news(user, organisation, now) -> int:
+    """Unread messages and matches not yet opened, for the associations the person acts for."""
+    if organisation is None:
+        return 0
+    return queries.waiting_count(organisation, association_ids(user))
 
 
 @home_panel

@@ -295,10 +295,62 @@ def interest_states(acting_ids, other_ids) -> dict[tuple[int, int], str]:
     return states
 
 
+_SIDES = (
+    (Match.first_association_id, Match.first_read_at),
+    (Match.second_association_id, Match.second_read_at),
+)
+
+
+def _unread_on_side(mine, read_at) -> tuple:
+    """A message of an active match the side `mine` has not read (the other side sent it
+    after that side last opened the thread)."""
+    from sqlalchemy import or_
+
+    from ami.network.models import NetworkMessage
+
+    return (
+        Match.ended_at.is_(None),
+        NetworkMessage.sender_association_id != mine,
+        or_(read_at.is_(None), NetworkMessage.created_at > read_at),
+    )
+
+
+def waiting_count(org, association_ids_) -> int:
+    """Unread messages plus matches not yet opened, over the associations' sides of the
+    organisation's active matches: one query, for the menu's badge (the same rules as
+    `unread_counts` and the network's landing page)."""
+    from sqlalchemy import func, literal
+
+    from ami.network.models import NetworkMessage
+
+    ids = set(association_ids_)
+    if not ids:
+        return 0
+    counts = []
+    for mine, read_at in _SIDES:
+        counts.append(
+            select(func.count(NetworkMessage.id))
+            .join(Match, Match.id == NetworkMessage.match_id)
+            .where(Match.organisation_id == org.id, mine.in_(ids), *_unread_on_side(mine, read_at))
+            .scalar_subquery()
+        )
+        counts.append(
+            select(func.count(Match.id))
+            .where(
+                Match.organisation_id == org.id,
+                mine.in_(ids),
+                Match.ended_at.is_(None),
+                read_at.is_(None),
+            )
+            .scalar_subquery()
+        )
+    return db.session.scalar(select(sum(counts, literal(0)))) or 0
+
+
 def unread_counts(association_ids_) -> dict[int, dict[int, int]]:
     """{association id: {match id: messages of the other side it has not read}} over its
     active matches, in two queries."""
-    from sqlalchemy import func, or_
+    from sqlalchemy import func
 
     from ami.network.models import NetworkMessage
 
@@ -306,19 +358,11 @@ def unread_counts(association_ids_) -> dict[int, dict[int, int]]:
     result: dict[int, dict[int, int]] = {i: {} for i in ids}
     if not ids:
         return result
-    for mine, read_at in (
-        (Match.first_association_id, Match.first_read_at),
-        (Match.second_association_id, Match.second_read_at),
-    ):
+    for mine, read_at in _SIDES:
         rows = db.session.execute(
             select(mine, Match.id, func.count(NetworkMessage.id))
             .join(NetworkMessage, NetworkMessage.match_id == Match.id)
-            .where(
-                mine.in_(ids),
-                Match.ended_at.is_(None),
-                NetworkMessage.sender_association_id != mine,
-                or_(read_at.is_(None), NetworkMessage.created_at > read_at),
-            )
+            .where(mine.in_(ids), *_unread_on_side(mine, read_at))
             .group_by(mine, Match.id)
         )
         for association_id, match_id, count in rows:

@@ -7,7 +7,7 @@ from flask import url_for
 from app.i18n import _
 from app.users.models import Role
 from app.web import local_datetime
-from app.web.home import HomePanel, home_panel
+from app.web.home import HomePanel, home_panel, menu_badge
 from consultations.bodies import queries, services
 from consultations.bodies.member_messages import signatures_label
 from consultations.bodies.models import RequestStatus
@@ -20,6 +20,13 @@ SEATED_ROLES = {
     Role.DEVELOPMENT_COUNCIL_MEMBER,
     Role.ADMIN,
 }
+
+
+@menu_badge("bodies_member.index")
+def convocations_to_confirm(user, organisation, now) -> int:
+    if not (user.roles & SEATED_ROLES):
+        return 0
+    return queries.unacknowledged_count(user, now)
 
 
 @home_panel

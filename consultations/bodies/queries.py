@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.db import db
@@ -108,6 +110,27 @@ def convocations_of_user(user: User) -> list[Convocation]:
             .options(selectinload(Convocation.meeting).selectinload(Meeting.body))
             .order_by(Meeting.starts_at)
         )
+    )
+
+
+def unacknowledged_count(user: User, now: datetime) -> int:
+    """How many convocations to meetings still to come the person has neither acknowledged nor
+    answered (answering acknowledges): one query, for the menu's badge."""
+    return (
+        db.session.scalar(
+            select(func.count(Convocation.id))
+            .join(BodyMember, BodyMember.id == Convocation.member_id)
+            .join(Meeting, Meeting.id == Convocation.meeting_id)
+            .join(Body, Body.id == Meeting.body_id)
+            .where(
+                BodyMember.user_id == user.id,
+                Body.organisation_id == user.organisation_id,
+                Meeting.status == MeetingStatus.CONVENED,
+                Meeting.starts_at > now,
+                Convocation.acknowledged_at.is_(None),
+            )
+        )
+        or 0
     )
 
 

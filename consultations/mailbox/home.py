@@ -6,7 +6,7 @@ from flask import url_for
 
 from app.access import can
 from app.i18n import _, ngettext
-from app.web.home import HomePanel, home_panel
+from app.web.home import HomePanel, home_panel, menu_badge
 from consultations.mailbox import queries
 from consultations.mailbox.models import MessageStatus
 from consultations.mailbox.routes import status_label
@@ -32,6 +32,15 @@ def sender_questions(user, organisation) -> list[HomePanel]:
             order=7,
         )
     ]
+
+
+@menu_badge("mailbox.manage")
+def questions_awaiting_answer(user, organisation, now) -> int:
+    if organisation is None or user.organisation_id != organisation.id:
+        return 0
+    if not can(user, "mailbox.manage"):
+        return 0
+    return queries.awaiting_answer_count(organisation, user)
 
 
 @home_panel

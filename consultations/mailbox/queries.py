@@ -125,6 +125,21 @@ def count_waiting(org: Organisation) -> dict[MessageStatus, int]:
     return {MessageStatus(status): n for status, n in rows}
 
 
+def awaiting_answer_count(org: Organisation, user: User) -> int:
+    """How many questions wait for an answer from the EPCI that are assigned to the person or
+    to nobody yet: one query, for the menu's badge."""
+    return (
+        db.session.scalar(
+            select(func.count(Message.id)).where(
+                Message.organisation_id == org.id,
+                Message.status.in_(WAITING),
+                (Message.assigned_to_id == user.id) | Message.assigned_to_id.is_(None),
+            )
+        )
+        or 0
+    )
+
+
 # --- people -----------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from app.access import can
 from app.db import utcnow
 from app.i18n import _, ngettext
 from app.web import local_date
-from app.web.home import HomePanel, home_panel
+from app.web.home import HomePanel, home_panel, menu_badge
 from participation.citizen import queries, rules, services
 
 
@@ -36,6 +36,15 @@ def open_consultations(user, organisation) -> list[HomePanel]:
             order=40,
         )
     ]
+
+
+@menu_badge("citizen.moderation")
+def contributions_to_moderate(user, organisation, now) -> int:
+    if organisation is None or user.organisation_id != organisation.id:
+        return 0
+    if not can(user, "consultations.moderate"):
+        return 0
+    return services.pending_count(organisation)
 
 
 @home_panel

@@ -511,6 +511,16 @@ def moderation_queue(org: Organisation, tab: str, limit: int = 200) -> list[Queu
     return sorted(items, key=lambda i: i.target.created_at)
 
 
+def pending_count(org: Organisation) -> int:
+    """Proposals and comments awaiting moderation: one query (two counts in one statement),
+    for the menu's badge."""
+    counts = [
+        _queue_filter(select(func.count(model.id)), org, target_type, "pending").scalar_subquery()
+        for target_type, model in ((PROPOSAL, Proposal), (COMMENT, Comment))
+    ]
+    return db.session.scalar(select(counts[0] + counts[1])) or 0
+
+
 def queue_counts(org: Organisation) -> dict[str, int]:
     counts = {}
     for tab in QUEUE_TABS[:2]:
