@@ -210,22 +210,8 @@ def live_server(tmp_path_factory, pytestconfig) -> Iterator[str]:
 # --- the browser ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def browser():
-    reason = chromium_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=5_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+# The session's one browser is the fixture `browser` of tests/conftest.py: the XSS suite
+# (tests/fuzz) drives it too, and two Playwright sessions cannot run in one thread.
 
 
 def _artifact_name(nodeid: str) -> str:

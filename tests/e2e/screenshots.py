@@ -36,7 +36,9 @@ def _person(browser, live_server, email: str | None, viewport: dict):
         page.get_by_label("Adresse e-mail").fill(email)
         page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Se connecter", exact=True).click()
-        page.get_by_role("button", name="Se déconnecter").wait_for()
+        page.get_by_role("button", name="Se déconnecter", include_hidden=True).wait_for(
+            state="attached"
+        )
     return page
 
 

@@ -59,7 +59,9 @@ def _log_in(page: Page, email: str) -> None:
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter", exact=True).click()
-    page.get_by_role("button", name="Se déconnecter").wait_for()
+    page.get_by_role("button", name="Se déconnecter", include_hidden=True).wait_for(
+        state="attached"
+    )
 
 
 def _same_origin_links(page: Page, selector: str) -> list[str]:

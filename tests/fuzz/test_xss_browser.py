@@ -54,19 +54,9 @@ _ROW = re.compile(r"\d")
 
 
 @pytest.fixture
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium(browser):
+    """The run's Chromium (tests/conftest.py), shared with the browser journeys."""
+    return browser
 
 
 def _accounts() -> dict[str, int]:
@@ -204,7 +194,11 @@ def _fulfil(client, route):
         for k, v in response.headers.items()
         if k.lower() not in {"content-security-policy", "content-length", "set-cookie"}
     }
-    route.fulfill(status=response.status_code, headers=headers, body=response.get_data())
+    try:
+        body = response.get_data()
+    finally:
+        response.close()  # a static file is served from an open file
+    route.fulfill(status=response.status_code, headers=headers, body=body)
 
 
 def test_no_payload_runs_in_chromium_and_plain_text_is_kept(app, client, chromium):
