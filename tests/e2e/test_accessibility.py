@@ -41,7 +41,8 @@ from app.demo import ACCOUNTS, DEMO_PASSWORD, DOMAIN  # noqa: E402
 pytestmark = pytest.mark.browser
 
 BLOCKING = {"serious", "critical"}
-MAX_PAGES_PER_ROLE = 12  # bounds the ten crawls (about two minutes)
+#: every menu and footer page is checked; the pages found in their content are bounded per role
+MAX_CONTENT_PAGES_PER_ROLE = 8
 NARROW = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
 # Links that are not pages to check: downloads, e-mails and calendars, feeds, the API.
@@ -127,11 +128,14 @@ def crawl(page: Page) -> tuple[list[str], list[str]]:
     problems: list[str] = []
     first_level = len(queue)
     index = 0
-    while index < len(queue) and len(visited) < MAX_PAGES_PER_ROLE:
+    content_pages = 0
+    while index < len(queue):
         url = queue[index]
         index += 1
         key = _key(url)
         content_page = index > first_level
+        if content_page and content_pages >= MAX_CONTENT_PAGES_PER_ROLE:
+            break
         if key in seen or NOT_A_PAGE.search(url) or (content_page and key in CHECKED_CONTENT_PAGES):
             continue
         seen.add(key)
@@ -139,6 +143,7 @@ def crawl(page: Page) -> tuple[list[str], list[str]]:
             CHECKED_CONTENT_PAGES.add(key)
         if not _open(page, url):
             continue
+        content_pages += content_page
         visited.append(page.url)
         problems.extend(check_page(page))
         if index <= first_level:
