@@ -15,6 +15,7 @@ from app.i18n import _
 from app.sanitize import text_to_html
 from app.uploads import services as uploads
 from app.uploads.messages import upload_message
+from app.web.actions import attempt
 from app.web.pagination import paginate
 from decisions import messages, queries, rules, services
 from decisions.forms import AttachForm, ConfirmForm, DeliberationForm, DossierForm, MoveForm
@@ -59,6 +60,20 @@ def _deciding_bodies() -> list[str]:
     return sorted(set(names) | {_("Conseil communautaire"), _("Bureau communautaire")})
 
 
+def _attempt(action, field, done=None) -> bool:
+    """Run a dossier service call and commit; when it is refused, roll back and show why on
+    `field` (a form field, a function of the error giving the field, or None to flash it)."""
+
+    def explain(exc) -> None:
+        target = field(exc) if callable(field) and not hasattr(field, "errors") else field
+        if target is None:
+            flash(messages.error_message(exc), "error")
+        else:
+            target.errors.append(messages.error_message(exc))
+
+    return attempt(action, refused=services.DecisionError, explain=explain, done=done)
+
+
 def _dossier_form(dossier=None) -> DossierForm:
     form = DossierForm(obj=dossier)
     leads = services.vice_presidents(g.organisation)
@@ -100,17 +115,16 @@ def create():
     if form.validate_on_submit():
         files = _store(form.documents)
         if not form.documents.errors:
-            try:
-                dossier = services.create_dossier(
+            created = []
+            if _attempt(
+                lambda: services.create_dossier(
                     current_user, g.organisation, _dossier_data(form), files
-                )
-            except services.DecisionError as exc:
-                db.session.rollback()
-                form.lead_user_id.errors.append(messages.error_message(exc))
-            else:
-                db.session.commit()
+                ),
+                form.lead_user_id,
+                done=created.append,
+            ):
                 flash(_("Le dossier est créé, à l'étape impulsion."), "success")
-                return redirect(url_for("decisions.detail", dossier_id=dossier.id))
+                return redirect(url_for("decisions.detail", dossier_id=created[0].id))
         db.session.rollback()
     return render_template(
         "decisions/dossier_form.html", form=form, dossier=None, suggestions=_commissions()
@@ -127,14 +141,12 @@ def edit(dossier_id: int):
     if form.validate_on_submit():
         files = _store(form.documents)
         if not form.documents.errors:
-            try:
-                services.update_dossier(
+            if _attempt(
+                lambda: services.update_dossier(
                     current_user, g.organisation, dossier, _dossier_data(form), files
-                )
-            except services.DecisionError as exc:
-                form.lead_user_id.errors.append(messages.error_message(exc))
-            else:
-                db.session.commit()
+                ),
+                form.lead_user_id,
+            ):
                 flash(_("Le dossier est enregistré."), "success")
                 return redirect(url_for("decisions.detail", dossier_id=dossier.id))
         db.session.rollback()
@@ -194,21 +206,17 @@ def move(dossier_id: int):
     dossier = load(dossier_id)
     form = _move_form(dossier, request.form)
     if form.validate():
-        try:
-            services.move_stage(
+        if _attempt(
+            lambda: services.move_stage(
                 current_user,
                 g.organisation,
                 dossier,
                 DecisionStage(form.to_stage.data),
                 form.reason.data,
                 form.override_reason.data,
-            )
-        except services.DecisionError as exc:
-            db.session.rollback()
-            field = form.override_reason if exc.code == "open" else form.reason
-            field.errors.append(messages.error_message(exc))
-        else:
-            db.session.commit()
+            ),
+            lambda exc: form.override_reason if exc.code == "open" else form.reason,
+        ):
             flash(_("Le dossier est passé à l'étape suivante choisie."), "success")
             return redirect(url_for("decisions.detail", dossier_id=dossier.id))
     dossier = load(dossier_id)
@@ -222,13 +230,10 @@ def attach(dossier_id: int):
     form = _attach_form(request.form)
     if form.validate():
         kind, _sep, item_id = form.item.data.partition(":")
-        try:
-            services.attach(current_user, g.organisation, dossier, kind, int(item_id))
-        except services.DecisionError as exc:
-            db.session.rollback()
-            form.item.errors.append(messages.error_message(exc))
-        else:
-            db.session.commit()
+        if _attempt(
+            lambda: services.attach(current_user, g.organisation, dossier, kind, int(item_id)),
+            form.item,
+        ):
             flash(_("La consultation est rattachée au dossier."), "success")
             return redirect(url_for("decisions.detail", dossier_id=dossier.id))
     dossier = load(dossier_id)
@@ -244,13 +249,7 @@ def detach(dossier_id: int, link_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.detach(current_user, g.organisation, dossier, link)
-    except services.DecisionError as exc:
-        db.session.rollback()
-        flash(messages.error_message(exc), "error")
-    else:
-        db.session.commit()
+    if _attempt(lambda: services.detach(current_user, g.organisation, dossier, link), None):
         flash(_("La consultation est détachée du dossier."), "success")
     return redirect(url_for("decisions.detail", dossier_id=dossier_id))
 
@@ -294,22 +293,19 @@ def deliberation(dossier_id: int):
                 result=DeliberationResult(form.result.data),
                 text=text_to_html(form.text.data or ""),
             )
-            try:
-                services.record_deliberation(
+            if _attempt(
+                lambda: services.record_deliberation(
                     current_user,
                     g.organisation,
                     dossier,
                     data,
                     stored[0] if stored else None,
                     form.override_reason.data,
-                )
-            except services.DecisionError as exc:
-                field = {"open": form.override_reason, "deliberation_content": form.text}.get(
+                ),
+                lambda exc: {"open": form.override_reason, "deliberation_content": form.text}.get(
                     exc.code, form.number
-                )
-                field.errors.append(messages.error_message(exc))
-            else:
-                db.session.commit()
+                ),
+            ):
                 flash(_("La délibération est enregistrée : le dossier est clos."), "success")
                 return redirect(url_for("decisions.detail", dossier_id=dossier.id))
         db.session.rollback()

@@ -13,7 +13,7 @@ from ami import queries as ami_queries
 from ami.messages import error_message
 from ami.network.services.common import NetworkError
 from app.access import can, require
-from app.db import db
+from app.web.actions import attempt as run_action
 
 
 def association_or_404(association_id: int):
@@ -36,12 +36,9 @@ def attempt(action: Callable[[], object], done: Callable[[object], None]) -> boo
     """Run the service call `action()` and commit, then `done(result)` (which says it
     worked); when the action is refused (NetworkError), roll back and flash why instead.
     Returns whether it worked."""
-    try:
-        result = action()
-        db.session.commit()
-    except NetworkError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-        return False
-    done(result)
-    return True
+    return run_action(
+        action,
+        refused=NetworkError,
+        explain=lambda exc: flash(error_message(exc), "error"),
+        done=done,
+    )
