@@ -132,8 +132,11 @@ class Funding:
     met_rules: tuple = field(default_factory=tuple)
 
 
-def rule_applies(rule, application, partner_count: int | None = None) -> bool:
-    """Whether one bonus rule's condition holds for the application."""
+def rule_applies(
+    rule, application, partner_count: int | None = None, qpv_count: int | None = None
+) -> bool:
+    """Whether one bonus rule's condition holds for the application (`partner_count` and
+    `qpv_count`, when given, stand for its partners and QPVs, e.g. counted in SQL)."""
     if rule.kind is BonusKind.WOMEN_SHARE:
         return application.women_share is not None and application.women_share >= rule.threshold
     if rule.kind is BonusKind.COOPERATION:
@@ -141,16 +144,24 @@ def rule_applies(rule, application, partner_count: int | None = None) -> bool:
         # the applicant plus its partner associations
         return 1 + partners >= max(rule.threshold, 2)
     if rule.kind is BonusKind.QPV_COUNT:
-        return len(application.qpvs) >= max(rule.threshold, 1)
+        qpvs = len(application.qpvs) if qpv_count is None else qpv_count
+        return qpvs >= max(rule.threshold, 1)
     if rule.kind is BonusKind.THEME:
         return rule.theme_id is not None and application.theme_id == rule.theme_id
     return False
 
 
-def funding(call, application) -> Funding:
+def funding(
+    call, application, *, partner_count: int | None = None, qpv_count: int | None = None
+) -> Funding:
     """The rate (base, or the highest bonus met) and the maximum fundable amount: never more
-    than requested, than the call's ceiling for the track, or than the rate of the budget."""
-    met = tuple(r for r in call.bonus_rules if rule_applies(r, application))
+    than requested, than the call's ceiling for the track, or than the rate of the budget.
+    `partner_count` and `qpv_count` spare loading the application's partners and QPVs."""
+    met = tuple(
+        r
+        for r in call.bonus_rules
+        if rule_applies(r, application, partner_count=partner_count, qpv_count=qpv_count)
+    )
     best = max(met, key=lambda r: r.rate, default=None)
     rate = call.base_rate
     chosen = None
@@ -258,13 +269,29 @@ def rank(
     per_app: dict[int, dict[int, dict[int, int]]] = {}
     for application_id, member_id, criterion_id, value in scores:
         per_app.setdefault(application_id, {}).setdefault(member_id, {})[criterion_id] = value
+    member_totals = {
+        application_id: [member_total(v, weights) for v in members.values()]
+        for application_id, members in per_app.items()
+    }
+    return rank_member_totals(applications, member_totals)
+
+
+def weighted_mean(weighted_sum: int, weight_sum: int) -> float | None:
+    """One member's weighted mean from the sums over the criteria they scored (as
+    `member_total`, from sums computed elsewhere, e.g. in SQL)."""
+    if not weight_sum:
+        return None
+    return weighted_sum / weight_sum
+
+
+def rank_member_totals(
+    applications: Iterable[object], member_totals: dict[int, list[float | None]]
+) -> list[Ranked]:
+    """Rank applications from each member's weighted mean (application id -> the members'
+    means, None for a member with nothing weighted), best first: the same order as `rank`."""
     ranked = []
     for application in applications:
-        totals = [
-            t
-            for t in (member_total(v, weights) for v in per_app.get(application.id, {}).values())
-            if t is not None
-        ]
+        totals = [t for t in member_totals.get(application.id, ()) if t is not None]
         mean = sum(totals) / len(totals) if totals else None
         spread = max(totals) - min(totals) if totals else None
         ranked.append(Ranked(application, mean, spread, len(totals)))

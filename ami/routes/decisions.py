@@ -10,7 +10,7 @@ from ami import queries, rules
 from ami.forms.decisions import DecisionForm, NotifyForm, OpenDeliberationForm
 from ami.letter_pdf import decision_letter as build_letter
 from ami.letter_pdf import decision_text, letter_filename
-from ami.messages import error_message
+from ami.messages import error_message, outcome_labels
 from ami.models import Outcome
 from ami.routes import bp
 from ami.routes.common import load_application, load_call
@@ -32,7 +32,8 @@ def deliberation(call_id: int):
         call=call,
         rows=services.ranking(call),
         totals=services.totals(call),
-        pending=len(services.pending_decisions(call)),
+        pending=services.pending_count(call),
+        outcome_labels=outcome_labels(),
         open_form=OpenDeliberationForm(),
         notify_form=NotifyForm(),
     )

@@ -4,9 +4,9 @@ notification to the associations."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ScalarSelect, func, select
 
 from ami import rules
 from ami.messages import error_messages
@@ -16,11 +16,15 @@ from ami.models import (
     ApplicationStatus,
     Association,
     CoFunder,
+    Criterion,
     Decision,
     InterestDeclaration,
     JuryMember,
     Outcome,
     Score,
+    Track,
+    application_partner,
+    application_qpv,
 )
 from ami.services.common import AmiError
 from app.audit.services import record
@@ -141,6 +145,35 @@ def totals(call: AmiCall, exclude_application_id: int | None = None) -> Totals:
 
 
 @dataclass(frozen=True)
+class DecisionLine:
+    """What the ranking shows of a decision."""
+
+    outcome: Outcome
+    granted_cents: int
+    notified_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RankedApplication:
+    """An eligible application as the ranking reads it: the columns shown and those the
+    funding computation needs, with its partners and QPVs counted in SQL (a read model: no
+    ORM object, none of the application's relationships)."""
+
+    id: int
+    number: str | None
+    title: str
+    association_name: str
+    track: Track
+    theme_id: int | None
+    women_share: int | None
+    budget_total_cents: int | None
+    requested_cents: int | None
+    partner_count: int
+    qpv_count: int
+    decision: DecisionLine | None
+
+
+@dataclass(frozen=True)
 class RankingRow:
     position: int
     ranked: rules.Ranked
@@ -150,43 +183,99 @@ class RankingRow:
     conflicts: int
 
     @property
-    def application(self) -> Application:
+    def application(self) -> RankedApplication:
         return self.ranked.application
 
 
-def eligible_applications(call: AmiCall) -> list[Application]:
-    return list(
-        db.session.scalars(
-            select(Application)
-            .where(
-                Application.call_id == call.id,
-                Application.status == ApplicationStatus.ELIGIBLE,
-            )
-            .options(selectinload(Application.decision))
-            .order_by(Application.number, Application.id)
-        )
+def _count_of(table, column) -> ScalarSelect:
+    return (
+        select(func.count())
+        .select_from(table)
+        .where(table.c.application_id == Application.id)
+        .correlate(Application)
+        .scalar_subquery()
+        .label(f"{column}_count")
     )
+
+
+def ranked_applications(call: AmiCall) -> list[RankedApplication]:
+    """The call's eligible applications as read models, in the order of
+    number then id (one query)."""
+    rows = db.session.execute(
+        select(
+            Application.id,
+            Application.number,
+            Application.title,
+            Association.name,
+            Application.track,
+            Application.theme_id,
+            Application.women_share,
+            Application.budget_total_cents,
+            Application.requested_cents,
+            _count_of(application_partner, "partner"),
+            _count_of(application_qpv, "qpv"),
+            Decision.id,
+            Decision.outcome,
+            Decision.granted_cents,
+            Decision.notified_at,
+        )
+        .join(Association, Association.id == Application.association_id)
+        .outerjoin(Decision, Decision.application_id == Application.id)
+        .where(
+            Application.call_id == call.id,
+            Application.status == ApplicationStatus.ELIGIBLE,
+        )
+        .order_by(Application.number, Application.id)
+    ).all()
+    return [
+        RankedApplication(
+            *row[:11],
+            decision=DecisionLine(row[12], row[13], row[14]) if row[11] is not None else None,
+        )
+        for row in rows
+    ]
+
+
+def member_means(call: AmiCall) -> dict[int, list[float | None]]:
+    """Each member's weighted mean on each application of the call, summed in SQL over the
+    criteria of the call's grid they scored: application id -> [mean, ...]."""
+    weighted = func.sum(Score.value * Criterion.weight)
+    weight = func.sum(Criterion.weight)
+    rows = db.session.execute(
+        select(Score.application_id, weighted, weight)
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .join(Application, Application.id == Score.application_id)
+        .where(
+            Criterion.call_id == call.id,
+            Application.call_id == call.id,
+            Application.status == ApplicationStatus.ELIGIBLE,
+        )
+        .group_by(Score.application_id, Score.jury_member_id)
+        .order_by(Score.application_id, Score.jury_member_id)
+    )
+    means: dict[int, list[float | None]] = {}
+    for application_id, weighted_sum, weight_sum in rows:
+        means.setdefault(application_id, []).append(
+            rules.weighted_mean(int(weighted_sum or 0), int(weight_sum or 0))
+        )
+    return means
 
 
 def ranking(call: AmiCall) -> list[RankingRow]:
     """Eligible applications by weighted mean, with the spread, the scorers, the conflicts and
-    the funding computation (a fixed number of queries)."""
-    applications = eligible_applications(call)
-    ids = [a.id for a in applications]
-    weights = {c.id: c.weight for c in call.criteria}
-    scores = []
+    the funding computation (four queries, plus the call's bonus rules once)."""
+    applications = ranked_applications(call)
     conflicts: dict[int, int] = {}
-    if ids:
-        scores = db.session.execute(
-            select(
-                Score.application_id, Score.jury_member_id, Score.criterion_id, Score.value
-            ).where(Score.application_id.in_(ids))
-        ).all()
+    means: dict[int, list[float | None]] = {}
+    if applications:
+        means = member_means(call)
         conflicts = dict(
             db.session.execute(
                 select(InterestDeclaration.application_id, func.count(InterestDeclaration.id))
+                .join(Application, Application.id == InterestDeclaration.application_id)
                 .where(
-                    InterestDeclaration.application_id.in_(ids),
+                    Application.call_id == call.id,
+                    Application.status == ApplicationStatus.ELIGIBLE,
                     InterestDeclaration.conflict_of_interest.is_(True),
                 )
                 .group_by(InterestDeclaration.application_id)
@@ -196,13 +285,18 @@ def ranking(call: AmiCall) -> list[RankingRow]:
         select(func.count(JuryMember.id)).where(JuryMember.call_id == call.id)
     )
     rows = []
-    for position, ranked in enumerate(rules.rank(applications, scores, weights), start=1):
+    for position, ranked in enumerate(rules.rank_member_totals(applications, means), start=1):
         application = ranked.application
         rows.append(
             RankingRow(
                 position,
                 ranked,
-                rules.funding(call, application),
+                rules.funding(
+                    call,
+                    application,
+                    partner_count=application.partner_count,
+                    qpv_count=application.qpv_count,
+                ),
                 (jurors or 0) - conflicts.get(application.id, 0),
                 conflicts.get(application.id, 0),
             )
@@ -331,6 +425,18 @@ def recipients(association: Association) -> list[User]:
             )
             .order_by(User.id)
         ).unique()
+    )
+
+
+def pending_count(call: AmiCall) -> int:
+    """How many decisions of the call wait to be notified (one query)."""
+    return (
+        db.session.scalar(
+            select(func.count(Decision.id))
+            .join(Application, Decision.application_id == Application.id)
+            .where(Application.call_id == call.id, Decision.notified_at.is_(None))
+        )
+        or 0
     )
 
 
