@@ -16,7 +16,7 @@ from app.db import db
 from app.extensions import login_manager
 from app.i18n import _, _l
 from app.sanitize import clean_html
-from app.web import humandates
+from app.web import datefmt, humandates
 from app.web.home import badge_count
 from app.web.security import init_security
 
@@ -125,11 +125,13 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """A UTC datetime shown in Europe/Paris time, in the current language."""
     if value is None:
         return ""
+    code = str(get_locale())
     if fmt == "full":
         # weekday, day, month, year and time, without seconds or time-zone name
-        pattern = "EEEE d MMMM y, HH:mm" if str(get_locale()) == "fr" else "EEEE d MMMM y, h:mm a"
-        return format_datetime(value, pattern)
-    return format_datetime(value, fmt)
+        fmt = "EEEE d MMMM y, HH:mm" if code == "fr" else "EEEE d MMMM y, h:mm a"
+    # the same text as Babel's, a field formatted once per locale and value (datefmt)
+    fast = datefmt.format_datetime(value, fmt, code)
+    return fast if fast is not None else format_datetime(value, fmt)
 
 
 def sort_key(text: str) -> str:
@@ -145,7 +147,8 @@ def local_date(value, fmt: str = "long") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(PARIS).date()
-    return format_date(value, fmt)
+    fast = datefmt.format_date(value, fmt, str(get_locale()))
+    return fast if fast is not None else format_date(value, fmt)
 
 
 def _register_template_helpers(app: Flask) -> None:

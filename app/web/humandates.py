@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from babel.dates import format_datetime, format_timedelta
 
 from app.paris import PARIS, to_paris
+from app.web import datefmt
 
 DAYS_UP_TO = 45  # below this, a distance is said in days; beyond it, in months or years
 
@@ -30,6 +31,9 @@ def human_datetime(value: datetime | None, locale: str = "fr") -> str:
     else:
         time = "h a" if local.minute == 0 else "h:mm a"
         pattern = f"'on' d MMMM y 'at' {time}"
+    fast = datefmt.format_datetime(local, pattern, locale)
+    if fast is not None:
+        return fast
     return format_datetime(local, pattern, tzinfo=PARIS, locale=locale)
 
 
