@@ -90,17 +90,23 @@ def saisine_visible(org: Organisation, viewer: User | None, saisine_id: int) -> 
 
 
 def saisine_tallies(saisines: list[Saisine], now: datetime) -> dict[int, saisine_rules.Tally]:
-    """The opinions counted for each saisine, in one query whatever their number."""
+    """The opinions counted for each saisine, in one query whatever their number: the
+    database groups the target communes by what decides their status and opinion, and
+    returns one row per group (a few per saisine) with its communes and population."""
     if not saisines:
         return {}
+    opened = SaisineTarget.first_opened_at.is_not(None).label("opened")
+    communes = func.count(SaisineTarget.id)
+    population = func.coalesce(func.sum(Commune.population), 0)
     rows = db.session.execute(
         select(
             SaisineTarget.saisine_id,
-            SaisineTarget.first_opened_at,
+            opened,
             SaisineTarget.tacit_opinion,
-            Commune.population,
             SaisineResponse.status,
             SaisineResponse.opinion,
+            communes,
+            population,
         )
         .join(Commune, Commune.id == SaisineTarget.commune_id)
         .outerjoin(
@@ -111,19 +117,28 @@ def saisine_tallies(saisines: list[Saisine], now: datetime) -> dict[int, saisine
             ),
         )
         .where(SaisineTarget.saisine_id.in_([s.id for s in saisines]))
+        .group_by(
+            SaisineTarget.saisine_id,
+            opened,
+            SaisineTarget.tacit_opinion,
+            SaisineResponse.status,
+            SaisineResponse.opinion,
+        )
     )
     deadlines = {s.id: s.deadline for s in saisines}
     grouped: dict[int, list] = {s.id: [] for s in saisines}
-    for saisine_id, opened_at, tacit, population, status, opinion in rows:
+    for saisine_id, was_opened, tacit, status, opinion, count, people in rows:
         target_status = saisine_rules.target_status(
-            opened=opened_at is not None,
+            opened=bool(was_opened),
             response_status=status,
             deadline_passed=now >= deadlines[saisine_id],
             tacit=tacit is not None,
         )
         given = opinion if status == ResponseStatus.SUBMITTED else tacit
-        grouped[saisine_id].append((target_status, given, population or 0))
-    return {saisine_id: saisine_rules.tally(items) for saisine_id, items in grouped.items()}
+        grouped[saisine_id].append((target_status, given, count, int(people or 0)))
+    return {
+        saisine_id: saisine_rules.tally_groups(groups) for saisine_id, groups in grouped.items()
+    }
 
 
 # --- bodies' published opinions ----------------------------------------------------------------

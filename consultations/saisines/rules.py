@@ -136,14 +136,20 @@ class Tally:
 
 def tally(rows: Sequence[tuple[TargetStatus, str | None, int]]) -> Tally:
     """Count (status, opinion, population) rows, one per target commune."""
+    return tally_groups((status, opinion, 1, population) for status, opinion, population in rows)
+
+
+def tally_groups(groups: Iterable[tuple[TargetStatus, str | None, int, int]]) -> Tally:
+    """Count (status, opinion, communes, population) groups of target communes, as counted
+    by the database (one row per status and opinion rather than one per commune)."""
     result = Tally()
-    for status, opinion, population in rows:
-        result.targets += 1
+    for status, opinion, communes, population in groups:
+        result.targets += communes
         result.population += population
-        result.by_status[status] = result.by_status.get(status, 0) + 1
+        result.by_status[status] = result.by_status.get(status, 0) + communes
         key = opinion or "none"
         count = result.by_opinion.setdefault(key, OpinionCount())
-        count.communes += 1
+        count.communes += communes
         count.population += population
     return result
 
