@@ -22,6 +22,7 @@ from ami.models import Track
 from ami.services.applications import tidy_text
 from app.forms import optional_int, options
 from app.i18n import _l
+from app.submissions import OnceField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -207,3 +208,10 @@ class ApplicationForm(FlaskForm):
         starts = self.starts_on.data if "starts_on" in self else None
         if field.data and starts and field.data < starts:
             raise ValidationError(_l("La fin de l'action ne peut précéder son début."))
+
+
+class SubmitApplicationForm(FlaskForm):
+    """The « Déposer le dossier » button, with its one-time token against double clicks."""
+
+    once = OnceField()
+    submit = SubmitField(_l("Déposer le dossier"))

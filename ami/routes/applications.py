@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ami import queries, rules
 from ami.application_pdf import application_pdf as render_pdf
-from ami.forms.applications import ApplicationForm, StartForm
+from ami.forms.applications import ApplicationForm, StartForm, SubmitApplicationForm
 from ami.messages import error_message, field_labels
 from ami.models import AmiCall, Application, ApplicationStatus, Association, Qpv, Track
 from ami.permissions import association_ids
@@ -19,10 +19,10 @@ from ami.routes import bp
 from ami.routes.common import load_application, load_call
 from ami.services import applications as services
 from ami.services.common import AmiError
+from app import submissions
 from app.access import can, login_required, permission_required
 from app.db import db, utcnow
 from app.i18n import _
-from app.users.forms import ConfirmForm
 
 BLANK_PAGE_PARAM = "page-blanche"
 
@@ -173,7 +173,7 @@ def application_edit(application_id: int):
             "ami/applications/edit.html",
             application=application,
             form=form,
-            submit_form=ConfirmForm(),
+            submit_form=SubmitApplicationForm(),
             problems=services.submission_problems(application),
             missing=_missing_labels(application),
         ),
@@ -186,14 +186,25 @@ def application_edit(application_id: int):
 @login_required
 def application_submit(application_id: int):
     application = load_application(application_id, "ami.application.edit")
-    if not ConfirmForm().validate_on_submit():
+    form = SubmitApplicationForm()
+    if not form.validate_on_submit():
         flash(_("La demande n'a pas pu être vérifiée : réessayez."), "error")
         return redirect(url_for("ami.application_edit", application_id=application.id))
+    target = url_for("ami.application_view", application_id=application.id)
+    me = current_user.id  # read now: a failed flush would expire it
+    done = submissions.already_done(form.once.data, me)
+    if done:
+        flash(submissions.sent_twice_message(), "info")
+        return redirect(done)
     try:
         services.submit_application(current_user, application, utcnow())
-        db.session.commit()
-    except (AmiError, StaleDataError) as exc:
-        db.session.rollback()
+        done = submissions.commit_once(form.once.data, me, target)
+    except (AmiError, StaleDataError, IntegrityError) as exc:
+        # a copy of the same click sent at the same moment won: show its result
+        done = submissions.winner_url(form.once.data, me)
+        if done:
+            flash(submissions.sent_twice_message(), "info")
+            return redirect(done)
         if not isinstance(exc, AmiError):
             exc = AmiError("edited_meanwhile")
         if exc.code == "requested_above_total" or exc.code == "funding_above_total":
@@ -202,6 +213,9 @@ def application_submit(application_id: int):
         else:
             flash(error_message(exc), "error")
         return redirect(url_for("ami.application_view", application_id=application_id))
+    if done:
+        flash(submissions.sent_twice_message(), "info")
+        return redirect(done)
     flash(
         _(
             "Dossier déposé sous le numéro %(number)s. Un accusé de réception est envoyé par "
@@ -210,7 +224,7 @@ def application_submit(application_id: int):
         ),
         "success",
     )
-    return redirect(url_for("ami.application_view", application_id=application.id))
+    return redirect(target)
 
 
 def _missing_labels(application: Application) -> list[str]:
@@ -272,7 +286,7 @@ def application_view(application_id: int):
         editable=editable,
         problems=services.submission_problems(application) if editable else [],
         missing=_missing_labels(application) if editable else [],
-        submit_form=ConfirmForm(),
+        submit_form=SubmitApplicationForm(),
         now=utcnow(),
     )
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.forms import optional_int, options, strip
 from app.i18n import _, _l
+from app.submissions import OnceField
 
 _REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -69,6 +70,8 @@ class VoteForm(FlaskForm):
     """One voice on one item: the member's own, or that of the member whose proxy they hold."""
 
     member_id = HiddenField(validators=[DataRequired()])
+    #: one token per voice's form: a double click counts once and says so
+    once = OnceField()
     choice = RadioField(
         _l("Votre vote"),
         choices=[SelectChoice(value, label) for value, label in VOTE_CHOICES],

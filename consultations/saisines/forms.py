@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.forms import options, strip
 from app.i18n import _l
 from app.questionnaires.forms import QuestionForm, question_type_labels  # noqa: F401
+from app.submissions import OnceField
 from consultations.saisines.models import Opinion, SaisineKind, SilenceRule
 
 _REQUIRED = _l("Ce champ est obligatoire.")
@@ -152,6 +153,8 @@ class ResponseForm(FlaskForm):
         ),
     )
     lock_version = HiddenField()
+    #: a double click on « Signer » signs once (one version, one receipt)
+    once = OnceField()
     save = SubmitField(_l("Enregistrer le brouillon"))
     sign = SubmitField(_l("Signer et transmettre la réponse"))
 

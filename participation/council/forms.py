@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import optional_int, options, strip
 from app.i18n import _l
+from app.submissions import OnceField
 from app.voting import VoteChoice
 
 _REQUIRED = _l("Ce champ est obligatoire.")
@@ -143,6 +144,8 @@ class CoAuthorForm(FlaskForm):
 
 class VoteForm(FlaskForm):
     choice = RadioField(_l("Votre vote"), validators=[InputRequired(_l("Choisissez votre vote."))])
+    #: a double click counts once and says so
+    once = OnceField()
     submit = SubmitField(_l("Voter"))
 
     def __init__(self, *args, **kwargs):

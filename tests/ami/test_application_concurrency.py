@@ -1,13 +1,20 @@
 """Applications submitted at the same moment: a double click on « Déposer » makes one
-submission with one receipt, and associations submitting together each get their own number."""
+submission with one receipt, and associations submitting together each get their own number.
+The same form sent twice (its one-time token) lands on the dossier with a word that it was
+already recorded, not an error."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+from html import unescape
+
+from sqlalchemy import func, select
 
 from ami.models import Application, ApplicationStatus
 from app.db import db
 from app.mail.models import OutboxEmail
+from app.submissions import new_token
+from app.submissions.models import SubmissionToken
 from tests.ami import factories as ami
 from tests.ami.test_applications import _complete, draft, submit_url, world  # noqa: F401
 from tests.consultations.test_saisine_concurrency import run_together
@@ -50,3 +57,52 @@ def test_associations_submitting_together_each_get_their_own_number(app, org, wo
     saved = db.session.scalars(select(Application).where(Application.id.in_(ids))).all()
     assert all(a.status is ApplicationStatus.SUBMITTED for a in saved)
     assert len({a.number for a in saved}) == len(ids)
+
+
+# --- the same form sent twice: its one-time token -------------------------------------------
+
+SENT_TWICE = "Ce formulaire avait déjà été envoyé"
+NOT_DRAFT = "Ce dossier a été déposé : il ne peut plus être modifié."
+ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
+
+
+def test_the_submit_button_carries_a_fresh_token(client, world, login):  # noqa: F811
+    application = _complete(world["application"])
+    login(client, world["person"])
+    page = f"/ami/candidatures/{application.id}"
+    first, second = (ONCE.search(client.get(page).text).group(1) for _ in range(2))
+    assert first != second and len(first) >= 40
+    assert ONCE.search(client.get(f"{page}/modifier").text)
+
+
+def test_the_same_submission_sent_twice_is_one_submission_and_says_so(client, world, login):  # noqa: F811
+    application = _complete(world["application"])
+    login(client, world["person"])
+    data = {"submit": "1", "once": new_token()}
+    first = client.post(submit_url(application), data=data)
+    second = client.post(submit_url(application), data=data)
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    landing = unescape(client.get(second.headers["Location"]).text)
+    assert SENT_TWICE in landing and NOT_DRAFT not in landing
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).number == "AMI-2026-001"
+    assert len(db.session.scalars(select(OutboxEmail)).all()) == 1
+
+
+def test_the_same_submission_double_clicked_at_once_says_so_without_error(app, world, login):  # noqa: F811
+    application = _complete(world["application"])
+    data = {"submit": "1", "once": new_token()}
+    clients = [app.test_client(), app.test_client()]
+    for one in clients:
+        login(one, world["person"])
+    url = submit_url(application)
+    results, failures = run_together([lambda one=one: one.post(url, data=data) for one in clients])
+    assert not failures, failures[0]
+    assert [r.status_code for r in results] == [302, 302]
+    pages = [unescape(one.get(results[0].headers["Location"]).text) for one in clients]
+    assert sum(SENT_TWICE in page for page in pages) == 1
+    assert not any(NOT_DRAFT in page for page in pages)
+    db.session.expire_all()
+    assert len(db.session.scalars(select(OutboxEmail)).all()) == 1
+    assert db.session.scalar(select(func.count(SubmissionToken.id))) == 1

@@ -1,11 +1,15 @@
 """Answers submitted at the same moment: none is lost, none silently overwrites another.
 
+The same form sent twice (its one-time token: a double click on « Signer ») signs once, with one
+receipt, and says that it was already recorded rather than « edited meanwhile ».
+
 Every thread has its own test client; each request runs in its own application context and
 database session (FreshContextClient), as it would in its own worker in production.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import traceback
@@ -18,6 +22,8 @@ from app.db import db
 from app.mail.models import OutboxEmail
 from app.organisations.queries import commune_by_insee
 from app.organisations.services import add_host
+from app.submissions import new_token
+from app.submissions.models import SubmissionToken
 from app.users.models import Role
 from consultations.saisines import queries
 from consultations.saisines.models import (
@@ -197,3 +203,95 @@ def test_two_saves_of_the_same_version_at_once_never_overwrite_silently(
         saved = queries.response_of(saisine, commune_by_insee(org, LIEVIN))
         assert saved.motivation == texts[winner]
         assert saved.lock_version == lock + 1
+
+
+# --- the same form sent twice: its one-time token -------------------------------------------
+
+SENT_TWICE = "Ce formulaire avait déjà été envoyé"
+ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def lievin_mayor(org):
+    add_host(org, "localhost")
+    db.session.commit()
+    return factories.user(org, Role.MAYOR, commune=LIEVIN, name="Maire de Liévin")
+
+
+def _signed(saisine):
+    db.session.expire_all()
+    return db.session.scalars(
+        select(ResponseVersion)
+        .join(SaisineResponse)
+        .where(SaisineResponse.saisine_id == saisine.id)
+    ).all()
+
+
+def _receipts():
+    return db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.subject.startswith(RECEIPT))
+    ).all()
+
+
+def test_the_same_signature_sent_twice_signs_once_and_says_so(client, org, lievin_mayor, login):
+    saisine = factories.saisine(org, kind="opinion", communes=[LIEVIN])
+    url = f"/concertation/communes/{LIEVIN}/saisines/{saisine.id}"
+    login(client, lievin_mayor)
+    token = ONCE.search(client.get(url).text).group(1)
+    assert token != ONCE.search(client.get(url).text).group(1)  # a fresh one each time
+    data = {"opinion": "favorable", "sign": "1", "lock_version": "", "once": token}
+    first = client.post(url, data=data)
+    second = client.post(url, data=data)
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    landing = unescape(client.get(second.headers["Location"]).text)
+    assert SENT_TWICE in landing and EDITED_MEANWHILE not in landing
+    assert [v.number for v in _signed(saisine)] == [1]
+    assert len(_receipts()) == 1
+
+
+def test_the_same_draft_sent_twice_is_saved_once(client, org, lievin_staff, login):
+    saisine = factories.saisine(org, communes=[LIEVIN])
+    url = f"/concertation/communes/{LIEVIN}/saisines/{saisine.id}"
+    login(client, lievin_staff[0])
+    data = {"opinion": "unfavorable", "motivation": "Trop tôt.", "lock_version": "", "save": "1"}
+    data["once"] = ONCE.search(client.get(url).text).group(1)
+    assert client.post(url, data=data).status_code == 302
+    again = client.post(url, data=data)
+    assert again.status_code == 302  # not « edited meanwhile » about one's own first copy
+    assert SENT_TWICE in unescape(client.get(again.headers["Location"]).text)
+    db.session.expire_all()
+    saved = queries.response_of(saisine, commune_by_insee(org, LIEVIN))
+    assert saved.motivation == "Trop tôt." and saved.lock_version == 1
+
+
+def test_a_refused_signature_keeps_its_token_and_signs_once_corrected(
+    client, org, lievin_mayor, login
+):
+    saisine = factories.saisine(org, kind="opinion", communes=[LIEVIN])
+    url = f"/concertation/communes/{LIEVIN}/saisines/{saisine.id}"
+    login(client, lievin_mayor)
+    token = new_token()
+    refused = client.post(url, data={"sign": "1", "lock_version": "", "once": token})
+    assert refused.status_code == 200 and ONCE.search(refused.text).group(1) == token
+    data = {"opinion": "favorable", "sign": "1", "lock_version": "", "once": token}
+    assert client.post(url, data=data).status_code == 302
+    assert [v.number for v in _signed(saisine)] == [1]
+
+
+def test_a_double_click_on_sign_at_the_same_moment_signs_once_without_error(
+    app, org, lievin_mayor, login
+):
+    saisine = factories.saisine(org, kind="opinion", communes=[LIEVIN])
+    url = f"/concertation/communes/{LIEVIN}/saisines/{saisine.id}"
+    clients = _clients(app, login, [lievin_mayor, lievin_mayor])
+    data = {"opinion": "favorable", "sign": "1", "lock_version": "", "once": new_token()}
+    results, failures = run_together([lambda one=one: one.post(url, data=data) for one in clients])
+    assert not failures, "\n".join(failures)
+    assert [r.status_code for r in results] == [302, 302]
+    pages = [unescape(one.get(url).text) for one in clients]
+    assert sum(SENT_TWICE in page for page in pages) == 1
+    assert not any(EDITED_MEANWHILE in page for page in pages)
+    assert [v.number for v in _signed(saisine)] == [1]
+    assert len(_receipts()) == 1
+    assert db.session.scalar(select(func.count(SubmissionToken.id))) == 1

@@ -9,9 +9,10 @@ from html import unescape
 
 import pytest
 
+from app.db import db
 from app.submissions import new_token
 from app.submissions.models import SubmissionToken
-from participation.citizen.models import Comment, Proposal
+from participation.citizen.models import Comment, Proposal, Support
 from tests import factories
 from tests.consultations.test_saisine_concurrency import run_together
 from tests.participation.test_consultations_public import (
@@ -132,3 +133,26 @@ def test_a_double_click_on_a_comment_at_the_same_moment_makes_one_comment(app, o
     assert not failures, failures[0]
     assert [r.status_code for r in results] == [302, 302]
     assert count(Comment) == 1
+
+
+def test_supports_need_no_token_the_unique_constraint_makes_a_double_click_one_support(
+    app, org, login
+):
+    """The support button is a toggle with nothing typed: one support per person and proposal
+    (the unique constraint) already makes the second copy harmless, and it says so kindly."""
+    c = factories.consultation(org)
+    p = proposal(c, participant(org))
+    person = participant(org)
+    clients = [app.test_client(), app.test_client()]
+    for one in clients:
+        login(one, person)
+    url = f"{proposal_url(c, p)}/soutien"
+    results, failures = run_together([lambda one=one: one.post(url) for one in clients])
+    assert not failures, failures[0]
+    assert [r.status_code for r in results] == [302, 302]
+    pages = [unescape(one.get(proposal_url(c, p)).text) for one in clients]
+    assert sum("Merci pour votre soutien !" in page for page in pages) == 1
+    assert sum("Vous soutenez déjà cette proposition." in page for page in pages) == 1
+    assert count(Support) == 1
+    db.session.expire_all()
+    assert db.session.get(Proposal, p.id).support_count == 1

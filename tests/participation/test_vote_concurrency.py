@@ -1,11 +1,16 @@
 """Votes of the conseil de développement sent at the same moment, each member clicking twice:
-one vote per member (the unique constraint decides), no error page, and the count is right."""
+one vote per member (the unique constraint decides), no error page, and the count is right.
+The same form sent twice (its one-time token) counts once and says it was already recorded."""
 
 from __future__ import annotations
+
+import re
+from html import unescape
 
 from sqlalchemy import func, select
 
 from app.db import db
+from app.submissions import new_token
 from participation.council.models import ContributionStatus, ContributionVote
 from tests.consultations.test_saisine_concurrency import run_together
 from tests.participation.test_council import BASE, _draft, admin, people  # noqa: F401
@@ -52,3 +57,56 @@ def test_members_double_clicking_their_votes_at_once_count_once_each(
         1,
     )
     assert db.session.scalar(select(func.count(ContributionVote.id))) == 4
+
+
+# --- the same form sent twice: its one-time token -------------------------------------------
+
+SENT_TWICE = "Ce formulaire avait déjà été envoyé"
+ALREADY_VOTED = "Vous avez déjà voté sur cette contribution."
+ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
+
+
+def _open_vote(client, login, org, people):  # noqa: F811
+    contribution = _draft(org, people["author"])
+    url = f"{BASE}/espace/contributions/{contribution.id}"
+    login(client, people["president"])
+    assert client.post(f"{url}/vote/ouverture", data={"submit": "1"}).status_code == 302
+    return url
+
+
+def test_the_same_vote_sent_twice_counts_once_and_says_so(client, login, org, people):  # noqa: F811
+    url = _open_vote(client, login, org, people)
+    login(client, people["member"])
+    token = ONCE.search(client.get(url).text).group(1)
+    first = client.post(f"{url}/vote", data={"choice": "for", "once": token})
+    second = client.post(f"{url}/vote", data={"choice": "against", "once": token})
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    landing = unescape(client.get(second.headers["Location"]).text)
+    assert SENT_TWICE in landing and ALREADY_VOTED not in landing
+    votes = db.session.scalars(select(ContributionVote)).all()
+    assert [(v.user_id, v.choice.value) for v in votes] == [(people["member"].id, "for")]
+
+
+def test_the_same_vote_double_clicked_at_once_counts_once_without_error(
+    app,
+    client,
+    login,
+    org,
+    people,  # noqa: F811
+):
+    url = _open_vote(client, login, org, people)
+    data = {"choice": "abstain", "once": new_token()}
+    clients = [app.test_client(), app.test_client()]
+    for one in clients:
+        login(one, people["bureau"])
+    results, failures = run_together(
+        [lambda one=one: one.post(f"{url}/vote", data=data) for one in clients]
+    )
+    assert not failures, failures[0]
+    assert [r.status_code for r in results] == [302, 302]
+    pages = [unescape(one.get(results[0].headers["Location"]).text) for one in clients]
+    assert sum(SENT_TWICE in page for page in pages) == 1
+    assert not any(ALREADY_VOTED in page for page in pages)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(ContributionVote.id))) == 1

@@ -20,6 +20,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app import submissions
 from app.access import can, login_required, permission_required, require
 from app.db import db, utcnow
 from app.i18n import _
@@ -291,6 +292,7 @@ def meeting(meeting_id: int):
         present=bool(seat and seat.id in attendance and attendance[seat.id].present),
         items=item_views(meeting),
         vote_choices=VOTE_CHOICES,
+        new_token=submissions.new_token,
     )
 
 
@@ -344,19 +346,31 @@ def vote(meeting_id: int, item_id: int):
         flash(_("Choisissez votre vote : pour, contre, abstention ou ne prend pas part."), "error")
         return redirect(back)
     member = next((m for m in meeting.body.members if str(m.id) == form.member_id.data), None)
+    me = current_user.id  # read now: a failed flush would expire it
+    done = submissions.already_done(form.once.data, me)
+    if done:
+        flash(submissions.sent_twice_message(), "info")
+        return redirect(done)
     try:
         if member is None:
             raise BodyError("no_voice")
         cast = services.cast_vote(
             current_user, item, member, VoteChoice(form.choice.data), utcnow()
         )
-        db.session.commit()
+        done = submissions.commit_once(form.once.data, me, back)
     except (BodyError, IntegrityError) as exc:
-        db.session.rollback()
+        # the same form sent twice at once: the copy that won is the answer
+        done = submissions.winner_url(form.once.data, me)
+        if done:
+            flash(submissions.sent_twice_message(), "info")
+            return redirect(done)
         if isinstance(exc, IntegrityError):  # the same voice sent twice at once
             exc = BodyError("already_voted")
         flash(error_message(exc, meeting.body), "error")
     else:
+        if done:
+            flash(submissions.sent_twice_message(), "info")
+            return redirect(done)
         flash(
             _("Vote enregistré pour %(name)s, par pouvoir.", name=member.user.display_name)
             if cast.by_proxy

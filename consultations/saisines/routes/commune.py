@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import submissions
 from app.access import can, login_required, permission_required, require
 from app.db import db, utcnow
 from app.forms import options
@@ -100,6 +101,13 @@ def respond(insee: str, saisine_id: int):
         signing = bool(form.sign.data)
         if signing:
             require(can(current_user, "saisine.sign_response", case))
+        target = url_for("saisines_commune.respond", insee=insee, saisine_id=saisine.id)
+        me = current_user.id  # read now: a failed flush would expire it
+        done = submissions.already_done(form.once.data, me)
+        if done:
+            # the same click sent twice: the first copy was recorded, the second is not
+            flash(submissions.sent_twice_message(), "info")
+            return redirect(done)
         values, codes = answer_rules.parse_answers(questions, request.form)
         answer_errors = {key: answer_error(code) for key, code in codes.items()}
         removed = [int(v) for v in request.form.getlist("remove_attachment") if v.isdigit()]
@@ -115,7 +123,7 @@ def respond(insee: str, saisine_id: int):
                 new_files=new_files,
                 removed_attachment_ids=removed,
             )
-            lock = (form.lock_version.data or "").strip()
+            lock = str(form.lock_version.data or "").strip()  # the stored int when not sent
             # A form opened before the first draft existed expects none: a draft saved since
             # then, even a moment ago by a concurrent request, is newer than what the person
             # saw (versions start at 1), so 0 never matches it.
@@ -130,8 +138,13 @@ def respond(insee: str, saisine_id: int):
                     )
                 else:
                     services.save_draft(current_user, saisine, commune, data, expected)
+                done = submissions.commit_once(form.once.data, me, target)
             except (services.SaisineError, IntegrityError, StaleDataError) as exc:
-                db.session.rollback()
+                # a copy of the same click, sent at the same moment, may have won
+                done = submissions.winner_url(form.once.data, me)
+                if done:
+                    flash(submissions.sent_twice_message(), "info")
+                    return redirect(done)
                 if not isinstance(exc, services.SaisineError):
                     # Someone saved at the very same moment (the first draft inserted twice,
                     # or the same version updated twice): the same case as a stale version.
@@ -146,7 +159,9 @@ def respond(insee: str, saisine_id: int):
                     response = queries.response_of(saisine, commune)
                     form.lock_version.data = response.lock_version if response else ""
             else:
-                db.session.commit()
+                if done:
+                    flash(submissions.sent_twice_message(), "info")
+                    return redirect(done)
                 flash(
                     _(
                         "Réponse signée et transmise à l'EPCI. Un accusé de réception vous est "
@@ -163,9 +178,7 @@ def respond(insee: str, saisine_id: int):
                     ),
                     "success",
                 )
-                return redirect(
-                    url_for("saisines_commune.respond", insee=insee, saisine_id=saisine.id)
-                )
+                return redirect(target)
         else:
             db.session.rollback()
     now = utcnow()

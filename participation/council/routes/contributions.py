@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import submissions
 from app.access import can, login_required, permission_required, require
 from app.db import db, utcnow
 from app.i18n import _
@@ -237,15 +238,28 @@ def vote(contribution_id: int):
     contribution = load_contribution(contribution_id, "council.contribution.vote")
     form = VoteForm()
     if form.validate_on_submit():
+        me = current_user.id  # read now: a failed flush would expire it
+        done = submissions.already_done(form.once.data, me)
+        if done:
+            flash(submissions.sent_twice_message(), "info")
+            return redirect(done)
         try:
             services.cast_vote(current_user, contribution, VoteChoice(form.choice.data), utcnow())
-            db.session.commit()
+            target = url_for("council.contribution", contribution_id=contribution.id)
+            done = submissions.commit_once(form.once.data, me, target)
         except (services.CouncilError, IntegrityError) as exc:
-            db.session.rollback()
+            # the same form sent twice at once: the copy that won is the answer
+            done = submissions.winner_url(form.once.data, me)
+            if done:
+                flash(submissions.sent_twice_message(), "info")
+                return redirect(done)
             if not isinstance(exc, services.CouncilError):
                 exc = services.CouncilError("already_voted")
             flash(error_message(exc), "error")
         else:
+            if done:
+                flash(submissions.sent_twice_message(), "info")
+                return redirect(done)
             flash(_("Votre vote est enregistré."), "success")
     else:
         flash(_("Choisissez votre vote."), "error")
