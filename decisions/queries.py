@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from app import consultation_kinds
 from app.consultation_kinds import TimelineEntry
 from app.db import db
+from app.web.pagination import count_rows
 from decisions import rules
 from decisions.models import DecisionStage, Deliberation, Dossier, StageMove
 
@@ -196,7 +197,7 @@ def public_dossiers(
     )
     query = public_query(organisation, filters)
     page = max(1, page)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = count_rows(query)
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return DossierPage([summarise(d) for d in rows], total or 0, page, per_page)
 

@@ -16,6 +16,7 @@ from app.access import can
 from app.db import db
 from app.organisations.models import Commune, Organisation
 from app.users.models import User
+from app.web.pagination import count_rows
 from consultations.bodies.models import AgendaItem, Body, BodyMember, Meeting, MeetingStatus, Vote
 from consultations.saisines import rules as saisine_rules
 from consultations.saisines.models import (
@@ -51,7 +52,7 @@ def token_of(user: User, token_id: int) -> ApiToken | None:
 
 
 def count(query: Select) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return count_rows(query)
 
 
 def page_of(query: Select, limit: int, offset: int) -> list:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, lazyload, selectinload
 from app.db import db
 from app.organisations.models import Commune, Organisation, Sector
 from app.users.models import Membership, Role, User
-from app.web.pagination import Page
+from app.web.pagination import Page, count_rows
 from consultations.saisines import rules
 from consultations.saisines.models import (
     ResponseStatus,
@@ -73,7 +73,7 @@ def summaries(query: Select, limit: int, offset: int) -> list[SaisineSummary]:
 
 
 def count(query: Select) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return count_rows(query)
 
 
 def is_targeted(saisine: Saisine, commune: Commune) -> bool:
@@ -209,7 +209,7 @@ def inbox(
         for row in db.session.execute(query.where(open_now).order_by(Saisine.deadline))
     ]
     past = query.where(~open_now)
-    total = db.session.scalar(select(func.count()).select_from(past.subquery())) or 0
+    total = count_rows(past)
     rows = db.session.execute(
         past.order_by(Saisine.deadline.desc(), Saisine.id.desc())
         .limit(per_page)
