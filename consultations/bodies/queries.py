@@ -20,6 +20,7 @@ from consultations.bodies.models import (
     Meeting,
     MeetingRequest,
     MeetingStatus,
+    Vote,
     VoteStatus,
 )
 
@@ -39,7 +40,12 @@ def meeting_in(org: Organisation, meeting_id: int) -> Meeting | None:
         .where(Body.organisation_id == org.id, Meeting.id == meeting_id)
         .options(
             selectinload(Meeting.items).selectinload(AgendaItem.documents),
-            selectinload(Meeting.items).selectinload(AgendaItem.votes),
+            # each vote's member and account, not the account's memberships and communes
+            selectinload(Meeting.items)
+            .selectinload(AgendaItem.votes)
+            .joinedload(Vote.member)
+            .joinedload(BodyMember.user)
+            .lazyload(User.memberships),
         )
     )
 

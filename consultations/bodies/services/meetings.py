@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.db import db
@@ -252,7 +253,19 @@ def _tell_members(meeting: Meeting, template: str, convocations=None, **context)
 
 
 def convocations_of(meeting: Meeting) -> list[Convocation]:
-    return list(db.session.scalars(select(Convocation).where(Convocation.meeting_id == meeting.id)))
+    """The meeting's convocations with their member and account (not the account's
+    memberships and communes: two queries of a hundred rows each)."""
+    return list(
+        db.session.scalars(
+            select(Convocation)
+            .where(Convocation.meeting_id == meeting.id)
+            .options(
+                joinedload(Convocation.member)
+                .joinedload(BodyMember.user)
+                .lazyload(User.memberships)
+            )
+        )
+    )
 
 
 def convene(actor: User, meeting: Meeting, now: datetime) -> int:
@@ -304,7 +317,16 @@ def convocation_for(meeting: Meeting, member: BodyMember) -> Convocation | None:
 
 
 def proxies_of(meeting: Meeting) -> list[Proxy]:
-    return list(db.session.scalars(select(Proxy).where(Proxy.meeting_id == meeting.id)))
+    return list(
+        db.session.scalars(
+            select(Proxy)
+            .where(Proxy.meeting_id == meeting.id)
+            .options(
+                joinedload(Proxy.giver).joinedload(BodyMember.user).lazyload(User.memberships),
+                joinedload(Proxy.holder).joinedload(BodyMember.user).lazyload(User.memberships),
+            )
+        )
+    )
 
 
 def answer(
