@@ -153,13 +153,15 @@ class QuestionnaireAnswer(TimestampMixin, db.Model):
 class Proposal(TimestampMixin, db.Model):
     __tablename__ = "participation_proposal"
     __table_args__ = (
-        # the public list: published proposals of a consultation, newest or most supported
-        sa.Index("ix_participation_proposal_list", "consultation_id", "status", "created_at"),
+        # the public list: published proposals of a consultation, newest or most supported;
+        # the id last, so that a page sought by cursor (sort key, id) is one index range
+        sa.Index("ix_participation_proposal_list", "consultation_id", "status", "created_at", "id"),
         sa.Index(
             "ix_participation_proposal_supported",
             "consultation_id",
             "status",
             "support_count",
+            "id",
         ),
     )
 

@@ -11,12 +11,19 @@ Shared by the EPCI's pages and the public pages. These names are an interface: k
 - theme_in(consultation, theme_id) -> ConsultationTheme | None
 - commune_in(consultation, commune_id) -> Commune | None   (a commune the consultation concerns)
 - filters_from(args) -> ProposalFilters
-      reads ?theme=&commune=&sort=newest|supported&q=&page= from request.args, never fails
+      reads ?theme=&commune=&sort=newest|supported&q=&page=&cursor= from request.args,
+      never fails
 - proposals_page(consultation, *, theme_id=None, commune_id=None, sort="newest", search="",
-                 page=1, per_page=20, include_hidden=False, status=None, feedback=None)
+                 page=1, cursor="", per_page=20, include_hidden=False, status=None,
+                 feedback=None)
       -> ProposalPage (app.web.pagination.Page: .items, .total, .page, .pages, .has_next...,
-         plus .comments: {proposal id: number of comments})
+         plus .comments: {proposal id: number of comments}, .next_cursor, .prev_cursor,
+         .last_cursor, .numbered (False on a page reached by cursor), .bad_cursor)
       Published proposals only unless include_hidden (then every status, or `status`).
+      A page number is read with OFFSET (fine for the first pages); a cursor (from
+      .next_cursor / .prev_cursor / .last_cursor, signed, tied to the consultation and the
+      sort) seeks its page in the sort's index, as fast on the 500th page as on the first.
+      A malformed or forged cursor gives the first page with .bad_cursor set.
       Three queries at most, whatever the number of proposals (items, total, comment counts);
       the items carry their author, theme and commune (joined).
       `search` is full text (participation.citizen.search): FTS5 on SQLite, French stemming
@@ -39,7 +46,7 @@ from sqlalchemy.orm import defaultload
 from app.db import db
 from app.organisations.models import Commune, Organisation
 from app.users.models import User
-from app.web import sort_key
+from app.web import keyset, sort_key
 from app.web.pagination import Page
 from participation.citizen import search as fulltext
 from participation.citizen.models import (
@@ -53,6 +60,17 @@ from participation.citizen.models import (
 )
 
 SORTS = ("newest", "supported")
+#: each sort's keys, the id last (unique); indexed with the consultation and the status
+SORT_KEYS = {
+    "newest": (
+        keyset.Key(Proposal.created_at, descending=True),
+        keyset.Key(Proposal.id, descending=True),
+    ),
+    "supported": (
+        keyset.Key(Proposal.support_count, descending=True),
+        keyset.Key(Proposal.id, descending=True),
+    ),
+}
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 #: feedback_status values (retained, partly, not_retained) and "none" (no feedback yet)
@@ -181,6 +199,8 @@ class ProposalFilters:
     sort: str = "newest"
     search: str = ""
     page: int = 1
+    #: a cursor from a previous page (checked by proposals_page)
+    cursor: str = ""
 
     def as_kwargs(self) -> dict:
         """The keyword arguments of proposals_page."""
@@ -190,10 +210,11 @@ class ProposalFilters:
             "sort": self.sort,
             "search": self.search,
             "page": self.page,
+            "cursor": self.cursor,
         }
 
     def as_args(self) -> dict:
-        """The query-string arguments that give these filters back (page aside)."""
+        """The query-string arguments that give these filters back (page and cursor aside)."""
         args = {"theme": self.theme_id, "commune": self.commune_id, "q": self.search}
         args = {k: v for k, v in args.items() if v not in (None, "")}
         if self.sort != "newest":
@@ -218,6 +239,7 @@ def filters_from(args) -> ProposalFilters:
         sort=sort if sort in SORTS else "newest",
         search=(args.get("q") or "").strip()[:200],
         page=min(_positive_int(args.get("page")) or 1, 100_000),
+        cursor=(args.get("cursor") or "").strip()[: keyset.MAX_LENGTH + 1],
     )
 
 
@@ -225,6 +247,29 @@ def filters_from(args) -> ProposalFilters:
 class ProposalPage(Page):
     #: proposal id -> number of comments (published ones, unless hidden ones were asked for)
     comments: dict[int, int] = field(default_factory=dict)
+    #: cursors of the next and previous pages (None: there is none), and of the last page
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+    last_cursor: str | None = None
+    #: False on a page reached by cursor: its number is not known (counting the rows before
+    #: it would cost what OFFSET does)
+    numbered: bool = True
+    #: the cursor asked for was malformed, forged or made for another list: first page shown
+    bad_cursor: bool = False
+    #: the previous page is the first one (its link needs no cursor)
+    prev_is_first: bool = False
+
+    @property
+    def has_prev(self) -> bool:
+        return self.prev_cursor is not None or self.prev_is_first
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+
+def _scope(consultation: PublicConsultation, sort: str, include_hidden: bool) -> str:
+    return f"proposals:{consultation.id}:{sort}:{'all' if include_hidden else 'public'}"
 
 
 def _proposals_query(
@@ -264,6 +309,7 @@ def proposals_page(
     sort: str = "newest",
     search: str = "",
     page: int = 1,
+    cursor: str = "",
     per_page: int = DEFAULT_PER_PAGE,
     include_hidden: bool = False,
     status: ContentStatus | str | None = None,
@@ -272,6 +318,8 @@ def proposals_page(
     """One page of the consultation's proposals, filtered, searched and sorted."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
+    sort = sort if sort in SORT_KEYS else "newest"
+    keys, scope = SORT_KEYS[sort], _scope(consultation, sort, include_hidden)
     query = _proposals_query(
         consultation,
         theme_id=theme_id,
@@ -284,18 +332,29 @@ def proposals_page(
     # count(*), not count(id): PostgreSQL then counts in the list's index alone (index-only
     # scan, 12 ms for 50,000 proposals instead of 100 to 200 ms reading the table)
     total = db.session.scalar(query.with_only_columns(func.count()).select_from(Proposal)) or 0
-    if sort == "supported":
-        order = (Proposal.support_count.desc(), Proposal.id.desc())
+    # the authors' roles are not needed to show a list: loaded only if asked for
+    query = query.options(defaultload(Proposal.author).lazyload(User.memberships))
+    seek = keyset.decode(scope, keys, cursor) if cursor else None
+    result = ProposalPage([], page, per_page, total, bad_cursor=bool(cursor) and seek is None)
+    if seek is not None:
+        window = keyset.fetch(query, keys, seek, per_page) if total else None
+        result.numbered, result.page = False, 0
+    elif total and (page - 1) * per_page < total:
+        window = keyset.fetch(query.offset((page - 1) * per_page), keys, None, per_page)
+        window.more_before = page > 1
+        result.prev_is_first = page == 2
     else:
-        order = (Proposal.created_at.desc(), Proposal.id.desc())
-    items = []
-    if total and (page - 1) * per_page < total:
-        # the authors' roles are not needed to show a list: loaded only if asked for
-        query = query.options(defaultload(Proposal.author).lazyload(User.memberships))
-        offset = (page - 1) * per_page
-        items = list(db.session.scalars(query.order_by(*order).limit(per_page).offset(offset)))
-    counts = comment_counts([p.id for p in items], include_hidden=include_hidden)
-    return ProposalPage(items, page, per_page, total, comments=counts)
+        window = None
+    if window is not None and window.items:
+        result.items = window.items
+        if window.more_after:
+            result.next_cursor = keyset.encode(scope, keys, window.items[-1])
+        if window.more_before and not result.prev_is_first:
+            result.prev_cursor = keyset.encode(scope, keys, window.items[0], backwards=True)
+    if total > per_page:
+        result.last_cursor = keyset.encode_end(scope)
+    result.comments = comment_counts([p.id for p in result.items], include_hidden=include_hidden)
+    return result
 
 
 def comment_counts(proposal_ids: list[int], *, include_hidden: bool = False) -> dict[int, int]:
