@@ -1,4 +1,4 @@
-"""Pure rules of the open data API: tokens, paging parameters."""
+"""Pure rules of the open data API: tokens, paging parameters and their errors' messages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+
+from app.i18n import _
 
 #: every token starts with this, so that a leaked one is easy to recognise in a log or a commit
 TOKEN_PREFIX = "cct_"
@@ -39,29 +41,71 @@ def bearer_token(header: str | None) -> str | None:
     return value
 
 
-class ParameterError(ValueError):
-    """A query parameter out of its bounds: the route turns it into a 400 with a message."""
+class QueryParameterError(ValueError):
+    """A query parameter the API refuses: the route turns it into a 400 naming the parameter,
+    with the message of its kind."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+    def message(self) -> str:
+        raise NotImplementedError
+
+
+class ParameterError(QueryParameterError):
+    """A query parameter out of its bounds."""
 
     def __init__(self, name: str, low: int, high: int):
         super().__init__(name)
-        self.name = name
         self.low = low
         self.high = high
 
+    def message(self) -> str:
+        return _(
+            "Le paramètre %(name)s doit être un nombre entier entre %(low)d et %(high)d.",
+            name=self.name,
+            low=self.low,
+            high=self.high,
+        )
 
-class ChoiceError(ValueError):
+
+class ChoiceError(QueryParameterError):
     """A query parameter that is not one of its values."""
 
     def __init__(self, name: str, choices: list[str]):
         super().__init__(name)
-        self.name = name
         self.choices = choices
+
+    def message(self) -> str:
+        return _(
+            "Le paramètre %(name)s doit valoir l'une de ces valeurs : %(choices)s.",
+            name=self.name,
+            choices=", ".join(self.choices),
+        )
+
+
+class CursorError(QueryParameterError):
+    """A cursor that is malformed, altered, expired (another secret key) or made for another
+    list or order."""
+
+    def __init__(self, name: str = "cursor"):
+        super().__init__(name)
+
+    def message(self) -> str:
+        return _(
+            "Le paramètre %(name)s n'est pas un curseur valide pour cette liste : reprenez "
+            "depuis le lien « next » d'une réponse, ou depuis la première page.",
+            name=self.name,
+        )
 
 
 @dataclass(frozen=True)
 class Paging:
     page: int
     per_page: int
+    #: the cursor as sent (checked by the list, which knows its order); None: by page number
+    cursor: str | None = None
 
     @property
     def offset(self) -> int:
@@ -82,11 +126,19 @@ def _bounded_int(name: str, raw: str | None, default: int, low: int, high: int) 
 MAX_PAGE = 100_000
 
 
+#: a cursor longer than this cannot be one of ours
+MAX_CURSOR_LENGTH = 400
+
+
 def paging(args) -> Paging:
-    """page (from 1) and per_page (1 to MAX_PER_PAGE) read from the query string."""
+    """page (from 1), per_page (1 to MAX_PER_PAGE) and cursor read from the query string; a
+    cursor, when given, wins over the page number."""
     page = _bounded_int("page", args.get("page"), 1, 1, MAX_PAGE)
     per_page = _bounded_int("per_page", args.get("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    return Paging(page, per_page)
+    cursor = args.get("cursor") or None
+    if cursor is not None and len(cursor) > MAX_CURSOR_LENGTH:
+        raise CursorError()
+    return Paging(page, per_page, cursor)
 
 
 def page_count(total: int, per_page: int) -> int:

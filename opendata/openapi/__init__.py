@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from opendata.openapi.paths import CSV_ENDPOINTS, ENDPOINTS, FILTERS, operation
+from opendata.openapi.paths import CSV_ENDPOINTS, CURSOR_PATHS, ENDPOINTS, FILTERS, operation
 from opendata.openapi.schemas import SCHEMAS
 
-__all__ = ["CSV_ENDPOINTS", "ENDPOINTS", "description"]
+__all__ = ["CSV_ENDPOINTS", "CURSOR_PATHS", "ENDPOINTS", "description"]
 
 
 def description(server_url: str) -> dict:
     paths: dict[str, dict] = {}
     for path, summary, schema, tag, paged, ids in ENDPOINTS:
-        paths[path] = operation(summary, schema, tag=tag, paged=paged, ids=ids)
+        paths[path] = operation(
+            summary, schema, tag=tag, paged=paged, ids=ids, cursor=path in CURSOR_PATHS
+        )
         if path in FILTERS:
             paths[path]["get"]["parameters"] += FILTERS[path]
     for path, summary, tag, ids in CSV_ENDPOINTS:
@@ -26,7 +28,9 @@ def description(server_url: str) -> dict:
                 "aggregated results, opinions and votes of bodies, citizen consultations and "
                 "their published proposals, AMI funded projects, dossiers of the decision "
                 "path with their timelines. A personal token "
-                "(Authorization: Bearer) gives its holder's access."
+                "(Authorization: Bearer) gives its holder's access. Lists are paged by "
+                "`page` and `per_page`; the large ones also by `cursor` (follow their "
+                "`next` link), which reads a far page as fast as the first."
             ),
         },
         "servers": [{"url": server_url}],

@@ -27,6 +27,29 @@ PAGE_PARAMETERS = [
 ]
 
 
+CURSOR_PARAMETER = {
+    "name": "cursor",
+    "in": "query",
+    "required": False,
+    "description": (
+        "Keyset pagination: an opaque cursor taken from the `next`, `prev` or `last` link of "
+        "a previous response (it wins over `page`). Every page is then read in constant time, "
+        "however far in the list; `meta.page` is null. A malformed, altered or foreign cursor "
+        "is a 400 (parameter `cursor`): start again from the first page."
+    ),
+    "schema": {"type": "string", "maxLength": rules.MAX_CURSOR_LENGTH},
+}
+
+#: the large lists, also read by cursor (their `next` link always carries one)
+CURSOR_PATHS = {
+    "/saisines",
+    "/meetings",
+    "/council/contributions",
+    "/consultations",
+    "/consultations/{consultation_id}/proposals",
+}
+
+
 def id_parameter(name: str) -> dict:
     return {
         "name": name,
@@ -52,6 +75,7 @@ def operation(
     paged: bool = False,
     ids: tuple[str, ...] = (),
     csv: bool = False,
+    cursor: bool = False,
 ) -> dict:
     responses = {
         "200": {
@@ -66,6 +90,8 @@ def operation(
     if ids:
         responses["404"] = _error("No such resource, or not public.")
     parameters = [id_parameter(name) for name in ids] + (PAGE_PARAMETERS if paged else [])
+    if cursor:
+        parameters.append(CURSOR_PARAMETER)
     op = {"summary": summary, "tags": [tag], "responses": responses}
     if parameters:
         op["parameters"] = parameters

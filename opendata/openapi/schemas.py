@@ -257,7 +257,14 @@ SCHEMAS: dict[str, Schema] = {
     },
     "Dossier": obj(DOSSIER),
     "DossierWithTimeline": obj({**DOSSIER, "timeline": array(ref("TimelineItem"))}),
-    "Meta": obj({"page": integer(), "per_page": integer(), "total": integer(), "pages": integer()}),
+    "Meta": obj(
+        {
+            "page": integer(True, description="Null on a page reached by cursor."),
+            "per_page": integer(),
+            "total": integer(),
+            "pages": integer(),
+        }
+    ),
     "Links": obj(
         {
             "self": string(format="uri"),

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, g, request
+from sqlalchemy import Select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from app.db import db, utcnow
 from app.extensions import limiter
 from app.i18n import _
+from app.web import keyset
+from consultations.bodies.models import Meeting
+from consultations.saisines.models import Saisine
 from opendata import queries, rules, serialize
 from opendata.routes.common import (
+    Cursors,
     authenticate,
     commit_token_use,
     json_error,
@@ -18,6 +25,8 @@ from opendata.routes.common import (
     single,
     viewer,
 )
+from participation.citizen.models import Proposal, PublicConsultation
+from participation.council.models import Contribution
 
 bp = Blueprint("opendata", __name__, url_prefix="/api/v1")
 
@@ -40,33 +49,10 @@ bp.before_request(authenticate)
 bp.after_request(commit_token_use)
 
 
-@bp.errorhandler(rules.ChoiceError)
-def bad_choice(exc: rules.ChoiceError):
-    return json_error(
-        400,
-        "invalid_parameter",
-        _(
-            "Le paramètre %(name)s doit valoir l'une de ces valeurs : %(choices)s.",
-            name=exc.name,
-            choices=", ".join(exc.choices),
-        ),
-        parameter=exc.name,
-    )
-
-
-@bp.errorhandler(rules.ParameterError)
-def bad_parameter(exc: rules.ParameterError):
-    return json_error(
-        400,
-        "invalid_parameter",
-        _(
-            "Le paramètre %(name)s doit être un nombre entier entre %(low)d et %(high)d.",
-            name=exc.name,
-            low=exc.low,
-            high=exc.high,
-        ),
-        parameter=exc.name,
-    )
+@bp.errorhandler(rules.QueryParameterError)
+def bad_parameter(exc: rules.QueryParameterError):
+    """A page number, a size, a cursor or a choice the API refuses: a 400 naming it."""
+    return json_error(400, "invalid_parameter", exc.message(), parameter=exc.name)
 
 
 def http_error(exc: HTTPException):
@@ -123,6 +109,51 @@ def checked_id(value: int) -> int:
     return value
 
 
+# --- lists ------------------------------------------------------------------------------------
+
+
+def paged(
+    endpoint: str,
+    query: Select,
+    serialise: Callable[[list], list[dict]],
+    keys: tuple[keyset.Key, ...] | None = None,
+    **values,
+):
+    """One page of `query` in the list envelope; `serialise(items)` gives the page's data
+    (with the batch reads it needs). A list with `keys` (its order, the id last) is also read
+    by cursor: its next link carries one, and a far page then costs what the first does."""
+    page = paging()
+    total = queries.count(query)
+    if keys is None:
+        items = queries.page_of(query, page.per_page, page.offset)
+        return listing(endpoint, serialise(items), total, page, **values)
+    scope = ":".join(["api", endpoint, *(str(v) for v in values.values())])
+    cursor = keyset.decode(scope, keys, page.cursor) if page.cursor else None
+    if page.cursor and cursor is None:
+        raise rules.CursorError()
+    if cursor is None:
+        window = keyset.fetch(query.offset(page.offset), keys, None, page.per_page)
+        window.more_before = False  # the previous page goes by number
+    else:
+        window = keyset.fetch(query, keys, cursor, page.per_page)
+    cursors = Cursors(sought=cursor is not None)
+    if window.items and window.more_after:
+        cursors.next = keyset.encode(scope, keys, window.items[-1])
+    if window.items and window.more_before:
+        cursors.prev = keyset.encode(scope, keys, window.items[0], backwards=True)
+    if cursor is not None and total > page.per_page:
+        cursors.last = keyset.encode_end(scope)
+    return listing(endpoint, serialise(window.items), total, page, cursors, **values)
+
+
+def _newest(column) -> tuple[keyset.Key, ...]:
+    """The keys of a list by `column` descending, then id descending."""
+    return (
+        keyset.Key(column, descending=True),
+        keyset.Key(column.class_.id, descending=True),
+    )
+
+
 # --- organisation and communes -----------------------------------------------------------------
 
 
@@ -134,53 +165,52 @@ def organisation():
 
 @bp.get("/communes")
 def communes():
-    page = paging()
-    query = queries.communes_query(g.organisation)
-    items = queries.page_of(query, page.per_page, page.offset)
-    return listing(
-        "opendata.communes", [serialize.commune(c) for c in items], queries.count(query), page
+    return paged(
+        "opendata.communes",
+        queries.communes_query(g.organisation),
+        lambda items: [serialize.commune(c) for c in items],
     )
 
 
 # --- saisines ----------------------------------------------------------------------------------
 
 
+def _saisines(items: list) -> list[dict]:
+    now = utcnow()
+    tallies = queries.saisine_tallies(items, now)
+    return [serialize.saisine(s, tallies.get(s.id), now) for s in items]
+
+
 @bp.get("/saisines")
 def saisines():
-    page = paging()
-    now = utcnow()
     query = queries.saisines_query(g.organisation, viewer())
-    items = queries.page_of(query, page.per_page, page.offset)
-    tallies = queries.saisine_tallies(items, now)
-    data = [serialize.saisine(s, tallies.get(s.id), now) for s in items]
-    return listing("opendata.saisines", data, queries.count(query), page)
+    return paged("opendata.saisines", query, _saisines, _newest(Saisine.deadline))
 
 
 @bp.get("/saisines/<int:saisine_id>")
 def saisine(saisine_id: int):
     found_saisine = found(queries.saisine_visible(g.organisation, viewer(), checked_id(saisine_id)))
-    now = utcnow()
-    tallies = queries.saisine_tallies([found_saisine], now)
-    return single(serialize.saisine(found_saisine, tallies.get(found_saisine.id), now))
+    return single(_saisines([found_saisine])[0])
 
 
 # --- bodies' published opinions ----------------------------------------------------------------
 
 
+def _meetings(items: list) -> list[dict]:
+    counts = queries.vote_counts(items)
+    return [serialize.meeting(m, counts) for m in items]
+
+
 @bp.get("/meetings")
 def meetings():
-    page = paging()
     query = queries.meetings_query(g.organisation, viewer())
-    items = queries.page_of(query, page.per_page, page.offset)
-    counts = queries.vote_counts(items)
-    data = [serialize.meeting(m, counts) for m in items]
-    return listing("opendata.meetings", data, queries.count(query), page)
+    return paged("opendata.meetings", query, _meetings, _newest(Meeting.starts_at))
 
 
 @bp.get("/meetings/<int:meeting_id>")
 def meeting(meeting_id: int):
     found_meeting = found(queries.meeting_visible(g.organisation, viewer(), checked_id(meeting_id)))
-    return single(serialize.meeting(found_meeting, queries.vote_counts([found_meeting])))
+    return single(_meetings([found_meeting])[0])
 
 
 # --- the conseil de développement ------------------------------------------------------------
@@ -188,11 +218,12 @@ def meeting(meeting_id: int):
 
 @bp.get("/council/contributions")
 def council_contributions():
-    page = paging()
-    query = queries.council_query(g.organisation)
-    items = queries.page_of(query, page.per_page, page.offset)
-    data = [serialize.council_contribution(c) for c in items]
-    return listing("opendata.council_contributions", data, queries.count(query), page)
+    return paged(
+        "opendata.council_contributions",
+        queries.council_query(g.organisation),
+        lambda items: [serialize.council_contribution(c) for c in items],
+        _newest(Contribution.transmitted_at),
+    )
 
 
 @bp.get("/council/contributions/<int:contribution_id>")
@@ -204,15 +235,17 @@ def council_contribution(contribution_id: int):
 # --- citizen consultations ---------------------------------------------------------------------
 
 
+def _consultations(items: list) -> list[dict]:
+    now = utcnow()
+    counts = queries.proposal_counts(items)
+    return [serialize.consultation(c, counts.get(c.id, 0), now) for c in items]
+
+
 @bp.get("/consultations")
 def consultations():
-    page = paging()
-    now = utcnow()
     query = queries.consultations_query(g.organisation, viewer())
-    items = queries.page_of(query, page.per_page, page.offset)
-    counts = queries.proposal_counts(items)
-    data = [serialize.consultation(c, counts.get(c.id, 0), now) for c in items]
-    return listing("opendata.consultations", data, queries.count(query), page)
+    keys = _newest(PublicConsultation.contributions_start_at)
+    return paged("opendata.consultations", query, _consultations, keys)
 
 
 @bp.get("/consultations/<int:consultation_id>")
@@ -220,27 +253,29 @@ def consultation(consultation_id: int):
     found_consultation = found(
         queries.consultation_visible(g.organisation, viewer(), checked_id(consultation_id))
     )
-    counts = queries.proposal_counts([found_consultation])
-    return single(
-        serialize.consultation(found_consultation, counts.get(found_consultation.id, 0), utcnow())
-    )
+    return single(_consultations([found_consultation])[0])
+
+
+#: the API lists proposals oldest first (a stable order for harvesters)
+PROPOSAL_KEYS = (keyset.Key(Proposal.created_at), keyset.Key(Proposal.id))
+
+
+def _proposals(items: list) -> list[dict]:
+    comments = queries.comment_counts(items)
+    return [serialize.proposal(p, comments.get(p.id, 0)) for p in items]
 
 
 @bp.get("/consultations/<int:consultation_id>/proposals")
 def proposals(consultation_id: int):
-    page = paging()
+    paging()  # a wrong page or size is a 400 even for an unknown consultation
     found_consultation = found(
         queries.consultation_visible(g.organisation, viewer(), checked_id(consultation_id))
     )
-    query = queries.proposals_query(found_consultation)
-    items = queries.page_of(query, page.per_page, page.offset)
-    comments = queries.comment_counts(items)
-    data = [serialize.proposal(p, comments.get(p.id, 0)) for p in items]
-    return listing(
+    return paged(
         "opendata.proposals",
-        data,
-        queries.count(query),
-        page,
+        queries.proposals_query(found_consultation),
+        _proposals,
+        PROPOSAL_KEYS,
         consultation_id=found_consultation.id,
     )
 
@@ -248,41 +283,37 @@ def proposals(consultation_id: int):
 # --- AMI ---------------------------------------------------------------------------------------
 
 
+def _calls(items: list) -> list[dict]:
+    totals = queries.funded_totals(items)
+    return [serialize.call(c, totals.get(c.id)) for c in items]
+
+
+def _projects(items: list) -> list[dict]:
+    return [serialize.funded_project(a) for a in items]
+
+
 @bp.get("/ami/calls")
 def calls():
-    page = paging()
-    query = queries.calls_query(g.organisation, viewer())
-    items = queries.page_of(query, page.per_page, page.offset)
-    totals = queries.funded_totals(items)
-    data = [serialize.call(c, totals.get(c.id)) for c in items]
-    return listing("opendata.calls", data, queries.count(query), page)
+    return paged("opendata.calls", queries.calls_query(g.organisation, viewer()), _calls)
 
 
 @bp.get("/ami/calls/<int:call_id>")
 def call(call_id: int):
     found_call = found(queries.call_visible(g.organisation, viewer(), checked_id(call_id)))
-    return single(
-        serialize.call(found_call, queries.funded_totals([found_call]).get(found_call.id))
-    )
+    return single(_calls([found_call])[0])
 
 
 @bp.get("/ami/calls/<int:call_id>/projects")
 def call_projects(call_id: int):
-    page = paging()
+    paging()
     found_call = found(queries.call_visible(g.organisation, viewer(), checked_id(call_id)))
     query = queries.funded_query(g.organisation, found_call)
-    items = queries.page_of(query, page.per_page, page.offset)
-    data = [serialize.funded_project(a) for a in items]
-    return listing("opendata.call_projects", data, queries.count(query), page, call_id=call_id)
+    return paged("opendata.call_projects", query, _projects, call_id=call_id)
 
 
 @bp.get("/ami/projects")
 def projects():
-    page = paging()
-    query = queries.funded_query(g.organisation)
-    items = queries.page_of(query, page.per_page, page.offset)
-    data = [serialize.funded_project(a) for a in items]
-    return listing("opendata.projects", data, queries.count(query), page)
+    return paged("opendata.projects", queries.funded_query(g.organisation), _projects)
 
 
 # --- dossiers (the decision path) --------------------------------------------------------------
@@ -297,13 +328,16 @@ def _stage() -> str | None:
 
 @bp.get("/dossiers")
 def dossiers():
-    page = paging()
+    paging()
     stage = _stage()
     query = queries.dossiers_query(g.organisation, viewer(), stage)
-    items = queries.page_of(query, page.per_page, page.offset)
-    data = [serialize.dossier(queries.dossier_summary(d)) for d in items]
     extra = {"stage": stage} if stage else {}
-    return listing("opendata.dossiers", data, queries.count(query), page, **extra)
+    return paged(
+        "opendata.dossiers",
+        query,
+        lambda items: [serialize.dossier(queries.dossier_summary(d)) for d in items],
+        **extra,
+    )
 
 
 @bp.get("/dossiers/<int:dossier_id>")

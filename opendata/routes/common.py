@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import g, jsonify, request, url_for
 
 from app.db import db, utcnow
@@ -53,12 +55,40 @@ def paging():
     return rules.paging(request.args)
 
 
-def listing(endpoint: str, items: list, total: int, page: rules.Paging, **values):
-    """The list envelope: data, meta and links (also as a Link header)."""
+@dataclass
+class Cursors:
+    """The cursors of a list read by keyset (None: no such page)."""
+
+    next: str | None = None
+    prev: str | None = None
+    last: str | None = None
+    #: the page was sought by cursor: its number is not known
+    sought: bool = False
+
+
+def listing(
+    endpoint: str,
+    items: list,
+    total: int,
+    page: rules.Paging,
+    cursors: Cursors | None = None,
+    **values,
+):
+    """The list envelope: data, meta and links (also as a Link header).
+
+    A list read by keyset gives `cursors`: its next link then carries a cursor (constant time
+    however far), as do prev and last on a page itself reached by cursor."""
     pages = rules.page_count(total, page.per_page)
 
-    def link(number: int) -> str:
-        return url_for(endpoint, page=number, per_page=page.per_page, _external=True, **values)
+    def link(number: int | None = None, cursor: str | None = None) -> str:
+        return url_for(
+            endpoint,
+            page=number,
+            cursor=cursor,
+            per_page=page.per_page,
+            _external=True,
+            **values,
+        )
 
     links = {
         "self": link(page.page),
@@ -67,11 +97,20 @@ def listing(endpoint: str, items: list, total: int, page: rules.Paging, **values
         "next": link(page.page + 1) if page.page < pages else None,
         "prev": link(page.page - 1) if 1 < page.page <= pages else None,
     }
+    if cursors is not None:
+        if cursors.next:
+            links["next"] = link(cursor=cursors.next)
+        elif cursors.sought:
+            links["next"] = None
+        if cursors.sought:
+            links["self"] = link(cursor=page.cursor)
+            links["prev"] = link(cursor=cursors.prev) if cursors.prev else None
+            links["last"] = link(cursor=cursors.last) if cursors.last else link(1)
     response = jsonify(
         {
             "data": items,
             "meta": {
-                "page": page.page,
+                "page": None if cursors and cursors.sought else page.page,
                 "per_page": page.per_page,
                 "total": total,
                 "pages": pages,

@@ -58,6 +58,7 @@ def documentation():
         "opendata/documentation.html",
         endpoints=openapi.ENDPOINTS,
         csv_endpoints=openapi.CSV_ENDPOINTS,
+        cursor_paths=openapi.CURSOR_PATHS,
         base=url_for("opendata.documentation", _external=True).rstrip("/"),
         labels=LABELS,
         max_per_page=rules.MAX_PER_PAGE,

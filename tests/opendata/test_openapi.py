@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.opendata.data import HOST, token_for, world
 
@@ -88,6 +89,14 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_schema(app, 
         )
         @given(case=operation.as_strategy())
         def check(case):
-            case.call_and_validate(app=app, base_url="http://localhost/api/v1", headers=headers)
+            # a cursor is an opaque token signed by the server: a generated one is refused
+            # (400, in the schema), which is right; every other check still applies
+            excluded = [positive_data_acceptance] if (case.query or {}).get("cursor") else []
+            case.call_and_validate(
+                app=app,
+                base_url="http://localhost/api/v1",
+                headers=headers,
+                excluded_checks=excluded,
+            )
 
         check()
