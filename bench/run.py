@@ -220,6 +220,10 @@ def measure_export(client: Client, page: Page, repeat: int) -> Measure:
 # --- the server -------------------------------------------------------------------------------
 
 
+#: the served application's key (and the one the deep pages' cursors are signed with)
+SECRET_KEY = "bench-secret-key-not-for-production"
+
+
 def server_environment(database_url: str, slug: str, instance: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -228,7 +232,7 @@ def server_environment(database_url: str, slug: str, instance: str) -> dict[str,
         CONCERTO_INSTANCE=instance,
         DEFAULT_ORGANISATION=slug,
         RATELIMIT_ENABLED="0",
-        SECRET_KEY="bench-secret-key-not-for-production",
+        SECRET_KEY=SECRET_KEY,
         MAIL_BACKEND="console",
     )
     return env
@@ -284,7 +288,8 @@ def discover(database_url: str, slug: str | None) -> tuple[str, list[Page]]:
     from bench.targets import find_pages
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"INSTANCE_PATH": folder, "SECRET_KEY": "bench"})
+        # the server's key: the deep pages' cursors, signed here, must be valid there
+        app = create_app({"INSTANCE_PATH": folder, "SECRET_KEY": SECRET_KEY})
         with app.app_context():
             from app.db import db
 

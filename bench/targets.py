@@ -14,6 +14,11 @@ from consultations.bodies.models import Meeting, MeetingStatus
 from consultations.saisines.models import Saisine, SaisineResponse, SaisineTarget
 from participation.citizen.models import Proposal, PublicConsultation
 
+#: the deep pages: the proposals at the 500th page of the public list (20 a page) and at the
+#: 200th of the API's (50 a page), reached as a visitor or a harvester does, by cursor
+PUBLIC_DEEP_PAGE, PUBLIC_PER_PAGE = 500, 20
+API_DEEP_PAGE, API_PER_PAGE = 200, 50
+
 
 @dataclass(frozen=True)
 class Page:
@@ -42,6 +47,30 @@ def _largest_organisation() -> Organisation:
     if org is None:
         raise LookupError("no organisation: run `flask bench generate` first")
     return org
+
+
+def _deep_page_cursors(consultation_id: int) -> tuple[str, str]:
+    """The cursors of the public list's 500th page and of the API's 200th: those the "next"
+    links of the pages before them carry (the cursor after their last row), read once here
+    with OFFSET instead of following 499 links. Lists shorter than that give their last
+    page's cursor."""
+    from app.web import keyset
+    from opendata import queries as api_queries
+    from opendata.routes.api import PROPOSAL_KEYS, list_scope
+    from participation.citizen import queries
+
+    consultation = db.session.get(PublicConsultation, consultation_id)
+    total = queries.proposals_page(consultation, per_page=1).total
+    before = min(PUBLIC_DEEP_PAGE - 1, max(1, -(-total // PUBLIC_PER_PAGE) - 1))
+    public = queries.proposals_page(consultation, page=before, per_page=PUBLIC_PER_PAGE)
+    public_cursor = public.next_cursor or public.last_cursor or ""
+    scope = list_scope("opendata.proposals", consultation_id=consultation_id)
+    position = min((API_DEEP_PAGE - 1) * API_PER_PAGE, max(total - API_PER_PAGE, 1)) - 1
+    row = db.session.scalar(
+        api_queries.proposals_query(consultation).offset(max(position, 0)).limit(1)
+    )
+    api_cursor = keyset.encode(scope, PROPOSAL_KEYS, row) if row else keyset.encode_end(scope)
+    return public_cursor, api_cursor or keyset.encode_end(scope)
 
 
 def find_pages(slug: str | None = None) -> tuple[str, list[Page]]:
@@ -107,6 +136,7 @@ def find_pages(slug: str | None = None) -> tuple[str, list[Page]]:
     ).one()
     admin = "admin@concerto-bench.fr"
     slug_c, cid = consultation.slug, consultation.id
+    public_cursor, api_cursor = _deep_page_cursors(cid)
     pages = [
         Page("commune_inbox", "/concertation/communes/", mayor),
         Page("saisine_dashboard", f"/concertation/saisines/{saisine}", admin),
@@ -114,7 +144,7 @@ def find_pages(slug: str | None = None) -> tuple[str, list[Page]]:
         Page("consultation_list", f"/consultations/{slug_c}"),
         Page("consultation_search", f"/consultations/{slug_c}?q=jardin+rivi%C3%A8re"),
         Page("consultation_supported", f"/consultations/{slug_c}?sort=supported"),
-        Page("consultation_deep_page", f"/consultations/{slug_c}?page=500"),
+        Page("consultation_deep_page", f"/consultations/{slug_c}?cursor={public_cursor}"),
         Page("jury_ranking", f"/ami/gestion/appels/{call}/deliberation", admin),
         Page(
             "directory_suggestions",
@@ -125,7 +155,7 @@ def find_pages(slug: str | None = None) -> tuple[str, list[Page]]:
         Page("api_proposals", f"/api/v1/consultations/{cid}/proposals", optional=True),
         Page(
             "api_proposals_deep",
-            f"/api/v1/consultations/{cid}/proposals?page=200",
+            f"/api/v1/consultations/{cid}/proposals?cursor={api_cursor}",
             optional=True,
         ),
         Page("export_csv", f"/admin/consultations/{cid}/propositions.csv", admin, export=True),

@@ -112,6 +112,11 @@ def checked_id(value: int) -> int:
 # --- lists ------------------------------------------------------------------------------------
 
 
+def list_scope(endpoint: str, **values) -> str:
+    """What a list's cursors are signed for: the endpoint and its path's values."""
+    return ":".join(["api", endpoint, *(str(v) for v in values.values())])
+
+
 def paged(
     endpoint: str,
     query: Select,
@@ -127,7 +132,7 @@ def paged(
     if keys is None:
         items = queries.page_of(query, page.per_page, page.offset)
         return listing(endpoint, serialise(items), total, page, **values)
-    scope = ":".join(["api", endpoint, *(str(v) for v in values.values())])
+    scope = list_scope(endpoint, **values)
     cursor = keyset.decode(scope, keys, page.cursor) if page.cursor else None
     if page.cursor and cursor is None:
         raise rules.CursorError()
