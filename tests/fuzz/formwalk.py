@@ -185,9 +185,10 @@ def crawl(
         response = client.get(url)
         if visited is not None:
             visited.append(url)
-        if response.status_code != 200 or not response.mimetype == "text/html":
+        html = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+        response.close()  # a file served from disk is open until then
+        if response.status_code != 200 or not html:
             continue
-        html = response.get_data(as_text=True)
         found.extend(post_forms(url, html))
         for href in links(html):
             target = urljoin(url, href)

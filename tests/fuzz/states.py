@@ -1,0 +1,188 @@
+"""Putting the demo world into the states that show the forms a quiet demo hides.
+
+`prepare_states(world)` changes the world through the domain services (a live vote, a closed
+mailbox question, a draft saisine with its questionnaire...) and returns the variants: sets of
+URL arguments naming the demo's other objects (each meeting, saisine, contribution...), so that
+the pages of each object, in its own state, are opened and their forms found.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.db import db, utcnow
+
+#: at most this many objects of each kind are opened
+PER_KIND = 8
+
+
+def _ids(model, *where, order=None):
+    query = sa.select(model).where(*where).order_by(order if order is not None else model.id)
+    return db.session.scalars(query.limit(PER_KIND)).all()
+
+
+def prepare_states(world) -> list[dict]:
+    for step in (_live_vote, _council_vote, _closed_message, _draft_saisine):
+        step(world)
+    db.session.flush()
+    return _variants(world)
+
+
+def _variants(world) -> list[dict]:
+    from ami.models import AmiCall, Application
+    from consultations.bodies.models import AgendaItem, Body, Meeting
+    from consultations.mailbox.models import Message
+    from consultations.saisines.models import Question, Saisine
+    from decisions.models import Dossier
+    from participation.citizen.models import ConsultationQuestion, PublicConsultation
+    from participation.council.models import Contribution
+
+    org_id = world.org.id
+    variants: list[dict] = []
+    for body in _ids(Body, Body.organisation_id == org_id):
+        variants.append({"body_id": body.id})
+    bodies = sa.select(Body.id).where(Body.organisation_id == org_id)
+    for meeting in _ids(Meeting, Meeting.body_id.in_(bodies), order=Meeting.id.desc()):
+        items = _ids(AgendaItem, AgendaItem.meeting_id == meeting.id)
+        for item in items or [None]:
+            variants.append(
+                {"meeting_id": meeting.id, "body_id": meeting.body_id}
+                | ({"item_id": item.id} if item is not None else {})
+            )
+    for saisine in _ids(Saisine, Saisine.organisation_id == org_id, order=Saisine.id.desc()):
+        question = db.session.scalars(
+            sa.select(Question).where(Question.saisine_id == saisine.id).limit(1)
+        ).first()
+        variants.append(
+            {"saisine_id": saisine.id} | ({"question_id": question.id} if question else {})
+        )
+    for message in _ids(Message, Message.organisation_id == org_id, order=Message.id.desc()):
+        variants.append({"message_id": message.id})
+    for contribution in _ids(Contribution, Contribution.organisation_id == org_id):
+        variants.append({"contribution_id": contribution.id})
+    for call in _ids(AmiCall, AmiCall.organisation_id == org_id, order=AmiCall.id.desc()):
+        variants.append({"call_id": call.id})
+    for application in _ids(Application, Application.association_id == world.ids["association_id"]):
+        variants.append({"application_id": application.id, "call_id": application.call_id})
+    for consultation in _ids(PublicConsultation, PublicConsultation.organisation_id == org_id):
+        question = db.session.scalars(
+            sa.select(ConsultationQuestion)
+            .where(ConsultationQuestion.consultation_id == consultation.id)
+            .limit(1)
+        ).first()
+        variants.append(
+            {"consultation_id": consultation.id, "slug": consultation.slug}
+            | ({"question_id": question.id} if question else {})
+        )
+    for dossier in _ids(Dossier, Dossier.organisation_id == org_id):
+        variants.append({"dossier_id": dossier.id})
+    return variants
+
+
+def _live_vote(world) -> None:
+    """The demo's upcoming conférence des maires, convened: everyone present, its vote open;
+    and a planned meeting of the working group, with an agenda, ready to be convened."""
+    from datetime import timedelta
+
+    from consultations.bodies import services
+    from consultations.bodies.models import AgendaItem, Body, Meeting, MeetingStatus, VoteStatus
+    from consultations.bodies.services.common import current_members
+
+    admin, now = world.users["admin"], utcnow()
+    item = db.session.scalars(
+        sa.select(AgendaItem)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .join(Body, Meeting.body_id == Body.id)
+        .where(
+            Body.organisation_id == world.org.id,
+            Meeting.status == MeetingStatus.CONVENED,
+            AgendaItem.vote_status == VoteStatus.PENDING,
+        )
+        .limit(1)
+    ).first()
+    if item is not None:
+        for member in current_members(item.meeting.body):
+            services.record_attendance(admin, item.meeting, member, True, now)
+        services.open_vote(admin, item)
+    group = db.session.scalars(
+        sa.select(Body).where(Body.organisation_id == world.org.id, Body.auto_mayors.is_(False))
+    ).first()
+    if group is not None:
+        meeting = services.create_meeting(
+            admin,
+            group,
+            services.MeetingData(
+                title="Réunion à convoquer",
+                starts_at=now + timedelta(days=20),
+                ends_at=None,
+                host_commune=None,
+                venue="Salle du conseil",
+                online_url="",
+            ),
+        )
+        services.add_item(admin, meeting, "Point à l'ordre du jour", "", True, "Un avis.")
+
+
+def _council_vote(world) -> None:
+    """Three contributions of the conseil de développement: a draft, one put to the vote and
+    one adopted, ready to be transmitted."""
+    from datetime import timedelta
+
+    from app.voting import VoteChoice
+    from participation.council import services
+
+    codev, now = world.users["codev"], utcnow()
+    text = "<p>Le conseil propose un texte.</p>"
+    drafts = [
+        services.start_contribution(codev, world.org, title, text, None, "Première version")
+        for title in ("Avis en projet", "Avis soumis au vote", "Avis adopté")
+    ]
+    for contribution in drafts[1:]:
+        services.open_vote(codev, contribution, now - timedelta(days=2))
+    services.cast_vote(codev, drafts[2], VoteChoice.FOR, now - timedelta(days=1))
+    services.close_vote(codev, drafts[2], now)
+
+
+def _closed_message(world) -> None:
+    """A mailbox question answered and closed (it may be reopened), and a mailbox service that
+    no question uses (it may be deleted)."""
+    from consultations.mailbox import services
+
+    mayor, admin, now = world.users["mayor"], world.users["admin"], utcnow()
+    commune = next(m.commune for m in mayor.memberships if m.commune is not None)
+    message = services.send_question(mayor, world.org, commune, "Question close", "Merci.", now)
+    services.reply(admin, message, "Voici la réponse.", now)
+    services.close(admin, message, now)
+    services.create_service(admin, world.org, "Service sans question", "")
+
+
+def _draft_saisine(world) -> None:
+    """A saisine in draft asking for data, with two questions and a document: its
+    questionnaire may be edited, reordered, and the saisine opened."""
+    from datetime import timedelta
+
+    from app.organisations.queries import commune_by_insee
+    from app.questionnaires import QuestionType
+    from consultations.saisines import services
+    from consultations.saisines.models import SaisineKind, SilenceRule
+    from tests.security.world import COMMUNE, _file
+
+    admin, now = world.users["admin"], utcnow()
+    data = services.SaisineData(
+        reference="FUZZ-2026-01",
+        title="Saisine en préparation",
+        description="Une saisine à compléter.",
+        kind=SaisineKind.BOTH,
+        opens_at=now,
+        deadline=now + timedelta(days=30),
+        silence_rule=SilenceRule.FAVOURABLE,
+        legal_basis="",
+        target_mode="list",
+        communes=[commune_by_insee(world.org, COMMUNE)],
+    )
+    saisine = services.create_saisine(admin, world.org, data)
+    for label in ("Nombre de logements", "Observations"):
+        services.add_question(
+            admin, saisine, label=label, type=QuestionType.SHORT_TEXT, required=False
+        )
+    services.add_document(admin, saisine, _file(world.org))
