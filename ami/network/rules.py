@@ -98,6 +98,23 @@ def score(me: Profile, other: Profile, heard_together: Iterable[int] = ()) -> Su
     return Suggestion(other.id, other.name, sum(r.points for r in kept), kept)
 
 
+def points(me: Profile, other: Profile, heard_together: Iterable[int] = ()) -> int:
+    """`score(me, other, heard_together).score`, without building its reasons: the ranking
+    counts the points of every association and explains only the ones it keeps."""
+    total = (
+        WEIGHTS["same_theme"] * len(me.theme_ids & other.theme_ids)
+        + WEIGHTS["same_qpv"] * len(me.qpv_ids & other.qpv_ids)
+        + WEIGHTS["they_offer"] * len(other.offer_tag_ids & me.need_tag_ids)
+        + WEIGHTS["you_offer"] * len(me.offer_tag_ids & other.need_tag_ids)
+        + WEIGHTS["heard_together"] * len(set(heard_together))
+    )
+    if me.commune_ids & other.commune_ids:
+        total += WEIGHTS["same_commune"]
+    elif (me.postal_codes & other.postal_codes) or (me.sector_ids & other.sector_ids):
+        total += WEIGHTS["neighbour"]
+    return total
+
+
 def suggestions(
     me: Profile,
     others: Iterable[Profile],
@@ -107,12 +124,16 @@ def suggestions(
     """The other associations ranked for `me`: highest score first, then by name and id;
     those with no reason at all are left out, and so is `me`."""
     heard_together = heard_together or {}
-    ranked = [
-        score(me, other, heard_together.get(other.id, ())) for other in others if other.id != me.id
-    ]
-    ranked = [s for s in ranked if s.score > 0]
-    ranked.sort(key=lambda s: (-s.score, s.name.casefold(), s.association_id))
-    return ranked if limit is None else ranked[:limit]
+    counted = []
+    for other in others:
+        if other.id == me.id:
+            continue
+        total = points(me, other, heard_together.get(other.id, ()))
+        if total > 0:
+            counted.append((-total, other.name.casefold(), other.id, other))
+    counted.sort(key=lambda row: row[:3])
+    kept = counted if limit is None else counted[:limit]
+    return [score(me, other, heard_together.get(other.id, ())) for *_key, other in kept]
 
 
 # --- the speed-meeting plan -----------------------------------------------------------------

@@ -274,11 +274,10 @@ def network_suggestions(association_id: int):
         ]
         rows.append((rank, suggestion, other, reasons))
     acting = queries.acting_associations(current_user, org)
-    profile = queries.profile_of(association)
     return render_template(
         "ami/network/directory/suggestions.html",
         association=association,
-        listed=profile is not None and profile.listed,
+        listed=queries.is_listed(association),
         rows=rows,
         points=_points,
         weights=_weights_explained(),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload
 
 from ami.messages import error_messages
 from ami.models import (
@@ -318,9 +318,11 @@ def _names(org, ranked) -> SuggestionNames:
     names.associations = {
         a.id: a
         for a in db.session.scalars(
-            select(Association).where(
-                Association.id.in_(ids), Association.organisation_id == org.id
-            )
+            select(Association)
+            .where(Association.id.in_(ids), Association.organisation_id == org.id)
+            # the page shows their name and uses their commune's id: not their commune,
+            # themes and QPVs (three queries)
+            .options(lazyload("*"))
         )
     }
     return names
