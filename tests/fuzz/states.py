@@ -8,6 +8,8 @@ the pages of each object, in its own state, are opened and their forms found.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from app.db import db, utcnow
@@ -22,7 +24,14 @@ def _ids(model, *where, order=None):
 
 
 def prepare_states(world) -> list[dict]:
-    for step in (_live_vote, _council_vote, _closed_message, _draft_saisine):
+    for step in (
+        _live_vote,
+        _council_vote,
+        _closed_message,
+        _draft_saisine,
+        _draft_application,
+        _tokens,
+    ):
         step(world)
     db.session.flush()
     return _variants(world)
@@ -76,14 +85,14 @@ def _variants(world) -> list[dict]:
         )
     for dossier in _ids(Dossier, Dossier.organisation_id == org_id):
         variants.append({"dossier_id": dossier.id})
+    if "invited_id" in world.ids:
+        variants.append({"user_id": world.ids["invited_id"]})
     return variants
 
 
 def _live_vote(world) -> None:
     """The demo's upcoming conférence des maires, convened: everyone present, its vote open;
     and a planned meeting of the working group, with an agenda, ready to be convened."""
-    from datetime import timedelta
-
     from consultations.bodies import services
     from consultations.bodies.models import AgendaItem, Body, Meeting, MeetingStatus, VoteStatus
     from consultations.bodies.services.common import current_members
@@ -126,8 +135,6 @@ def _live_vote(world) -> None:
 def _council_vote(world) -> None:
     """Three contributions of the conseil de développement: a draft, one put to the vote and
     one adopted, ready to be transmitted."""
-    from datetime import timedelta
-
     from app.voting import VoteChoice
     from participation.council import services
 
@@ -159,8 +166,6 @@ def _closed_message(world) -> None:
 def _draft_saisine(world) -> None:
     """A saisine in draft asking for data, with two questions and a document: its
     questionnaire may be edited, reordered, and the saisine opened."""
-    from datetime import timedelta
-
     from app.organisations.queries import commune_by_insee
     from app.questionnaires import QuestionType
     from consultations.saisines import services
@@ -186,3 +191,47 @@ def _draft_saisine(world) -> None:
             admin, saisine, label=label, type=QuestionType.SHORT_TEXT, required=False
         )
     services.add_document(admin, saisine, _file(world.org))
+
+
+def _draft_application(world) -> None:
+    """A draft application of the world's association to an open call: it may be edited and
+    submitted (the submission is refused with the list of what is missing, or accepted)."""
+    from ami.models import AmiCall, Association, Track
+    from ami.services.applications import start_application
+    from ami.services.common import AmiError
+
+    association = db.session.get(Association, world.ids["association_id"])
+    calls = _ids(AmiCall, AmiCall.organisation_id == world.org.id, order=AmiCall.id.desc())
+    for call in calls:
+        try:
+            start_application(
+                world.users["association"], call, association, Track.STANDARD, utcnow()
+            )
+        except AmiError:
+            continue
+        return
+
+
+def _tokens(world) -> None:
+    """A pending invitation (its page and its resending) and an e-mail confirmation link: the
+    token pages are opened with valid tokens."""
+    from flask import current_app
+
+    from app.users import services, tokens
+    from app.users.models import Role, TokenPurpose
+
+    with current_app.test_request_context(base_url="http://localhost"):
+        invited = services.invite(
+            world.users["admin"], world.org, "invitee@example.org", "Personne invitée", Role.CITIZEN
+        )
+    lifetime = timedelta(days=2)
+    world.ids["auth.accept_invitation.token"] = tokens.issue(
+        invited, TokenPurpose.INVITATION, lifetime
+    )
+    world.ids["auth.reset_password.token"] = tokens.issue(
+        world.users["citizen"], TokenPurpose.PASSWORD_RESET, lifetime
+    )
+    world.ids["auth.confirm_email.token"] = tokens.issue(
+        invited, TokenPurpose.EMAIL_CONFIRMATION, lifetime
+    )
+    world.ids["invited_id"] = invited.id
