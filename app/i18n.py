@@ -1,12 +1,54 @@
 """Translation helpers and locale selection."""
 
 from flask import current_app, has_request_context, session
-from flask_babel import gettext as _
+from flask.globals import _cv_app
+from flask_babel import get_translations as _babel_translations
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
-__all__ = ["_", "_l", "ngettext", "select_locale"]
+__all__ = ["_", "_l", "ngettext", "select_locale", "translations"]
+
+
+def translations():
+    """The current translations, as `flask_babel.get_translations()` gives them, kept on
+    Flask-Babel's context with the locale they are for (the same object while the locale is
+    the same: `force_locale` and `refresh` change it). A page calls this hundreds of times;
+    Flask-Babel's path reads `g` through its proxy nine times a call (~10 µs)."""
+    app_ctx = _cv_app.get(None)
+    state = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return _babel_translations()
+    kept = getattr(state, "concerto_translations", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    found = _babel_translations()
+    state.concerto_translations = (locale, found)
+    return found
+
+
+def _(string: str, **variables) -> str:
+    """`flask_babel.gettext`, faster (see `translations`)."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """`flask_babel.ngettext`, faster (see `translations`)."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def install_template_callables(app) -> None:
+    """Jinja's `_`, `gettext`, `ngettext`… through `translations` (Flask-Babel installs the
+    same callables over its slower path)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
 
 def select_locale() -> str:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from app.access import can
 from app.db import db
 from app.extensions import login_manager
-from app.i18n import _, _l
+from app.i18n import _, _l, install_template_callables
 from app.sanitize import clean_html
 from app.web import datefmt, humandates
 from app.web.home import badge_count
@@ -155,6 +155,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.users.models import Role
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    install_template_callables(app)
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["date"] = local_date
     app.jinja_env.filters["human_datetime"] = lambda value: humandates.human_datetime(
