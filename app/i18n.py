@@ -2,11 +2,12 @@
 
 from flask import current_app, has_request_context, session
 from flask.globals import _cv_app
+from flask_babel import get_locale
 from flask_babel import get_translations as _babel_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-__all__ = ["_", "_l", "ngettext", "select_locale", "translations"]
+__all__ = ["_", "_l", "locale_code", "ngettext", "select_locale", "translations"]
 
 
 def translations():
@@ -25,6 +26,22 @@ def translations():
     found = _babel_translations()
     state.concerto_translations = (locale, found)
     return found
+
+
+def locale_code() -> str:
+    """`str(flask_babel.get_locale())` ("fr", "en"), kept as `translations` keeps its
+    translations: the date filters ask for it once per date."""
+    app_ctx = _cv_app.get(None)
+    state = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return str(get_locale())
+    kept = getattr(state, "concerto_locale_code", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    code = str(locale)
+    state.concerto_locale_code = (locale, code)
+    return code
 
 
 def _(string: str, **variables) -> str:

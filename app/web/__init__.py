@@ -14,7 +14,7 @@ from markupsafe import Markup
 from app.access import can
 from app.db import db
 from app.extensions import login_manager
-from app.i18n import _, _l, install_template_callables
+from app.i18n import _, _l, install_template_callables, locale_code
 from app.sanitize import clean_html
 from app.web import datefmt, humandates
 from app.web.home import badge_count
@@ -125,7 +125,7 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """A UTC datetime shown in Europe/Paris time, in the current language."""
     if value is None:
         return ""
-    code = str(get_locale())
+    code = locale_code()
     if fmt == "full":
         # weekday, day, month, year and time, without seconds or time-zone name
         fmt = "EEEE d MMMM y, HH:mm" if code == "fr" else "EEEE d MMMM y, h:mm a"
@@ -147,7 +147,7 @@ def local_date(value, fmt: str = "long") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(PARIS).date()
-    fast = datefmt.format_date(value, fmt, str(get_locale()))
+    fast = datefmt.format_date(value, fmt, locale_code())
     return fast if fast is not None else format_date(value, fmt)
 
 

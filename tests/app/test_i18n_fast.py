@@ -38,3 +38,13 @@ def test_a_new_locale_after_refresh(app):
 def test_outside_a_request_the_default_language(app):
     with app.app_context():
         assert i18n._("Décider") == flask_babel.gettext("Décider")
+
+
+def test_the_locale_code_follows_force_locale(app):
+    with app.test_request_context("/"):
+        assert i18n.locale_code() == str(flask_babel.get_locale()) == "fr"
+        with force_locale("en"):
+            assert i18n.locale_code() == "en"
+        assert i18n.locale_code() == "fr"
+    with app.app_context():
+        assert i18n.locale_code() == str(flask_babel.get_locale())
