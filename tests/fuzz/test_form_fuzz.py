@@ -1,10 +1,16 @@
-"""Input robustness: random, oversized and malformed values posted to every form of the platform
-never cause a 500, and a refused submission shows again what was typed in each text field.
+"""Input robustness: random, oversized and malformed values posted to every state-changing route
+of the platform never cause a 500, and a refused submission shows again what was typed in each
+text field.
 
-The forms are found, not listed: the demo is loaded, then each demo account crawls the pages it
-can reach from the home page (tests.fuzz.formwalk.py) and every `<form method="post">` is
-kept once per endpoint it posts to. Each form is then fuzzed with hypothesis, with its CSRF
-token, as the account that saw it. FUZZ_EXAMPLES (default 3) sets the examples per form.
+The forms are found, not listed: the security suite's world (the demo and what it lacks) is put
+into the states that show the forms a quiet demo hides (tests.fuzz.states: a live vote, a
+closed mailbox question, a draft saisine...), each demo account crawls the pages it can reach
+from the home page (tests.fuzz.formwalk), then opens the pages of the missed endpoints'
+blueprints for each demo object (tests.fuzz.reach); every `<form method="post">` is kept once
+per endpoint it posts to. An endpoint no page shows a form for is posted to with the fields of
+its view's WTForms class. Each form is fuzzed with hypothesis, with its CSRF token, as the
+account that saw it. FUZZ_EXAMPLES (default 3) sets the examples per form; FUZZ_FIGURES names
+a file to write the figures into.
 """
 
 from __future__ import annotations
