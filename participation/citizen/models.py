@@ -200,7 +200,11 @@ class Proposal(TimestampMixin, db.Model):
 
 class Comment(TimestampMixin, db.Model):
     __tablename__ = "participation_comment"
-    __table_args__ = (sa.Index("ix_participation_comment_proposal", "proposal_id", "status"),)
+    __table_args__ = (
+        sa.Index("ix_participation_comment_proposal", "proposal_id", "status"),
+        # the moderation queue and the menu's badge count the pending comments of an EPCI
+        sa.Index("ix_participation_comment_status", "status", "proposal_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("participation_proposal.id"))
