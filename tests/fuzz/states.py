@@ -31,6 +31,9 @@ def prepare_states(world) -> list[dict]:
         _draft_saisine,
         _draft_application,
         _tokens,
+        _participant,
+        _deliberation,
+        _convocation,
     ):
         step(world)
     db.session.flush()
@@ -235,3 +238,42 @@ def _tokens(world) -> None:
         invited, TokenPurpose.EMAIL_CONFIRMATION, lifetime
     )
     world.ids["invited_id"] = invited.id
+
+
+def _participant(world) -> None:
+    """The inhabitant has accepted the terms of participation and supports a proposal: the
+    proposal and questionnaire forms are shown, and the support may be withdrawn."""
+    from participation.citizen import services
+    from participation.citizen.models import Proposal
+
+    citizen, now = world.users["citizen"], utcnow()
+    services.save_participant(citizen, commune_id=None, show_name=True, accept_terms_at=now)
+    proposal = db.session.get(Proposal, world.ids["proposal_id"])
+    if not services.user_supports(citizen, proposal):
+        services.support(citizen, proposal, now)
+
+
+def _deliberation(world) -> None:
+    """The jury's call is in deliberation: its decisions may be written and notified."""
+    from ami.models import AmiCall
+    from ami.services.decisions import open_deliberation
+
+    call = db.session.get(AmiCall, world.ids["call_id"])
+    if call.deliberation_opened_at is None:
+        open_deliberation(world.users["admin"], call, utcnow())
+
+
+def _convocation(world) -> None:
+    """The link of a convocation not yet acknowledged (bodies_member.acknowledge)."""
+    from consultations.bodies.models import BodyMember, Convocation
+
+    convocation = db.session.scalars(
+        sa.select(Convocation)
+        .join(BodyMember, Convocation.member_id == BodyMember.id)
+        .where(
+            BodyMember.user_id == world.users["mayor"].id, Convocation.acknowledged_at.is_(None)
+        )
+        .limit(1)
+    ).first()
+    if convocation is not None:
+        world.ids["bodies_member.acknowledge.token"] = convocation.token

@@ -44,7 +44,9 @@ from tests.security.world import build_world
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 FIGURES = os.environ.get("FUZZ_FIGURES")  # a file to write the figures into, when set
-LOCALS = [local for local, *_rest in ACCOUNTS] + ["association2"]
+#: the demo accounts, the second association's and the conseil de développement's president and
+#: bureau member (who steer its contributions)
+LOCALS = [local for local, *_rest in ACCOUNTS] + ["association2", "codev.president", "codev.bureau"]
 #: submitted last: they remove what the other forms work on
 LAST_WORDS = ("delete", "remove", "withdraw", "cancel", "close", "end", "revoke", "archive")
 BIG = 100_000
