@@ -32,7 +32,7 @@ def prepare_states(world) -> list[dict]:
         _draft_application,
         _tokens,
         _participant,
-        _deliberation,
+        _draft_consultation,
         _convocation,
     ):
         step(world)
@@ -76,7 +76,8 @@ def _variants(world) -> list[dict]:
         variants.append({"call_id": call.id})
     for application in _ids(Application, Application.association_id == world.ids["association_id"]):
         variants.append({"application_id": application.id, "call_id": application.call_id})
-    for consultation in _ids(PublicConsultation, PublicConsultation.organisation_id == org_id):
+    consultations = PublicConsultation.organisation_id == org_id
+    for consultation in _ids(PublicConsultation, consultations, order=PublicConsultation.id.desc()):
         question = db.session.scalars(
             sa.select(ConsultationQuestion)
             .where(ConsultationQuestion.consultation_id == consultation.id)
@@ -95,7 +96,8 @@ def _variants(world) -> list[dict]:
 
 def _live_vote(world) -> None:
     """The demo's upcoming conférence des maires, convened: everyone present, its vote open;
-    and a planned meeting of the working group, with an agenda, ready to be convened."""
+    a planned meeting of the working group, with an agenda, ready to be convened, and a
+    convened one whose vote may be opened."""
     from consultations.bodies import services
     from consultations.bodies.models import AgendaItem, Body, Meeting, MeetingStatus, VoteStatus
     from consultations.bodies.services.common import current_members
@@ -133,6 +135,21 @@ def _live_vote(world) -> None:
             ),
         )
         services.add_item(admin, meeting, "Point à l'ordre du jour", "", True, "Un avis.")
+        # and one convened, its vote not open yet
+        later = services.create_meeting(
+            admin,
+            group,
+            services.MeetingData(
+                title="Réunion convoquée",
+                starts_at=now + timedelta(days=25),
+                ends_at=None,
+                host_commune=None,
+                venue="Salle du conseil",
+                online_url="",
+            ),
+        )
+        services.add_item(admin, later, "Point soumis au vote", "", True, "Un avis.")
+        services.convene(admin, later, now)
 
 
 def _council_vote(world) -> None:
@@ -253,16 +270,6 @@ def _participant(world) -> None:
         services.support(citizen, proposal, now)
 
 
-def _deliberation(world) -> None:
-    """The jury's call is in deliberation: its decisions may be written and notified."""
-    from ami.models import AmiCall
-    from ami.services.decisions import open_deliberation
-
-    call = db.session.get(AmiCall, world.ids["call_id"])
-    if call.deliberation_opened_at is None:
-        open_deliberation(world.users["admin"], call, utcnow())
-
-
 def _convocation(world) -> None:
     """The link of a convocation not yet acknowledged (bodies_member.acknowledge)."""
     from consultations.bodies.models import BodyMember, Convocation
@@ -270,10 +277,33 @@ def _convocation(world) -> None:
     convocation = db.session.scalars(
         sa.select(Convocation)
         .join(BodyMember, Convocation.member_id == BodyMember.id)
-        .where(
-            BodyMember.user_id == world.users["mayor"].id, Convocation.acknowledged_at.is_(None)
-        )
+        .where(BodyMember.user_id == world.users["mayor"].id, Convocation.acknowledged_at.is_(None))
         .limit(1)
     ).first()
     if convocation is not None:
         world.ids["bodies_member.acknowledge.token"] = convocation.token
+
+
+def _draft_consultation(world) -> None:
+    """A citizen consultation in preparation with a questionnaire of two questions: they may
+    be edited, moved and deleted."""
+    from app.questionnaires import QuestionType
+    from participation.citizen import manage_services as services
+
+    admin, now = world.users["admin"], utcnow()
+    data = services.ConsultationData(
+        title="Consultation en préparation",
+        presentation="<p>À venir.</p>",
+        information_starts_at=now + timedelta(days=10),
+        contributions_start_at=now + timedelta(days=20),
+        contributions_end_at=now + timedelta(days=40),
+        synthesis_starts_at=now + timedelta(days=50),
+        feedback_starts_at=now + timedelta(days=60),
+        allow_questionnaire=True,
+        communes=list(world.org.communes),
+    )
+    consultation = services.create_consultation(admin, world.org, data)
+    for label in ("Votre quartier", "Vos idées"):
+        services.add_question(
+            admin, consultation, label=label, type=QuestionType.SHORT_TEXT, required=False
+        )
