@@ -33,6 +33,7 @@ def prepare_states(world) -> list[dict]:
         _tokens,
         _participant,
         _draft_consultation,
+        _two_factor,
         _convocation,
     ):
         step(world)
@@ -307,3 +308,16 @@ def _draft_consultation(world) -> None:
         services.add_question(
             admin, consultation, label=label, type=QuestionType.SHORT_TEXT, required=False
         )
+
+
+def _two_factor(world) -> None:
+    """The other association's member uses two-factor authentication: they may disable it and
+    renew their recovery codes, and, half logged in, type a code (tests.fuzz: 'pending')."""
+    import pyotp
+
+    from app.auth import services, totp
+
+    user = world.users["other_association"]
+    secret = totp.new_secret()
+    services.enable(user, secret, pyotp.TOTP(secret).now())
+    world.ids["two_factor_user_id"] = user.id

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import traceback
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug import urls  # noqa: F401  (registers the werkzeug.url_quote codec error)
 
+from app.auth.two_factor import PENDING
 from app.db import db
 from app.demo import ACCOUNTS, DOMAIN
 from app.users.models import User
@@ -193,15 +195,29 @@ def demo_accounts(app, world):
     for role, user in world.users.items():
         if user is not None and not role.endswith("_b") and user.id not in users.values():
             users[role] = user.id
+    users["two_factor_pending"] = ("pending", world.ids["two_factor_user_id"])
     return users
 
 
-def _sign_in(client, user_id: int | None) -> None:
-    if user_id is None:
+def _sign_in(client, who) -> None:
+    """`who`: a user's id, None (anonymous), or ("pending", id): half logged in, the password
+    given, the two-factor code awaited."""
+    if who is None:
         with client.session_transaction() as session:
             session.clear()
+    elif isinstance(who, tuple):
+        user = db.session.get(User, who[1])
+        with client.session_transaction() as session:
+            session.clear()
+            session[PENDING] = {"id": user.get_id(), "at": time.time(), "next": ""}
     else:
-        login_as(client, db.session.get(User, user_id))
+        login_as(client, db.session.get(User, who))
+
+
+def _start(who) -> tuple[str, ...]:
+    if who is None:
+        return ("/login", "/inscription", "/")
+    return ("/login/code",) if isinstance(who, tuple) else ("/",)
 
 
 def _forms(app, client, accounts) -> dict[str, tuple[int | None, Form]]:
@@ -209,8 +225,7 @@ def _forms(app, client, accounts) -> dict[str, tuple[int | None, Form]]:
     found: dict[str, tuple[int | None, Form]] = {}
     for user_id in [None, *accounts.values()]:
         _sign_in(client, user_id)
-        start = ("/login", "/inscription", "/") if user_id is None else ("/",)
-        for form in crawl(app, client, start=start):
+        for form in crawl(app, client, start=_start(user_id)):
             endpoint = endpoint_of(app, form.action, "POST")
             if endpoint and endpoint not in found:
                 found[endpoint] = (user_id, form)
