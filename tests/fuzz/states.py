@@ -34,6 +34,7 @@ def prepare_states(world) -> list[dict]:
         _participant,
         _draft_consultation,
         _two_factor,
+        _draft_call,
         _convocation,
     ):
         step(world)
@@ -321,3 +322,23 @@ def _two_factor(world) -> None:
     secret = totp.new_secret()
     services.enable(user, secret, pyotp.TOTP(secret).now())
     world.ids["two_factor_user_id"] = user.id
+
+
+def _draft_call(world) -> None:
+    """An AMI call written but not published yet: it may be published."""
+    from ami.services.calls import CallData, create_call
+
+    now = utcnow()
+    data = CallData(
+        year=now.year + 4,
+        title="Appel à manifestation d'intérêt en préparation",
+        specification="<p>Cahier des charges à venir.</p>",
+        opens_at=now + timedelta(days=300),
+        closes_at=now + timedelta(days=360),
+        budget_envelope_cents=10_000_000,
+        base_rate=50,
+        ceiling_cents=1_000_000,
+        blank_page_enabled=False,
+        blank_page_ceiling_cents=0,
+    )
+    create_call(world.users["admin"], world.org, data)
