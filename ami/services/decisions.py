@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import Label, func, select
 
 from ami import rules
 from ami.messages import error_messages
@@ -187,7 +187,7 @@ class RankingRow:
         return self.ranked.application
 
 
-def _count_of(table, column) -> ScalarSelect:
+def _count_of(table, column) -> Label[int]:
     return (
         select(func.count())
         .select_from(table)
