@@ -35,6 +35,8 @@ def prepare_states(world) -> list[dict]:
         _draft_consultation,
         _two_factor,
         _draft_call,
+        _dossier_to_deliberate,
+        _own_proposal,
         _convocation,
     ):
         step(world)
@@ -91,6 +93,8 @@ def _variants(world) -> list[dict]:
         )
     for dossier in _ids(Dossier, Dossier.organisation_id == org_id):
         variants.append({"dossier_id": dossier.id})
+    if "deliberate" in world.ids:
+        variants.append(world.ids["deliberate"])
     if "invited_id" in world.ids:
         variants.append({"user_id": world.ids["invited_id"]})
     return variants
@@ -342,3 +346,34 @@ def _draft_call(world) -> None:
         blank_page_ceiling_cents=0,
     )
     create_call(world.users["admin"], world.org, data)
+
+
+def _dossier_to_deliberate(world) -> None:
+    """A dossier moved along the decision path to its pre-validation: its deliberation may be
+    recorded."""
+    from decisions import services
+    from decisions.models import DecisionStage
+
+    admin = world.users["admin"]
+    data = services.DossierData(
+        title="Projet de délibération à voter",
+        summary="<p>Un projet.</p>",
+        lead_user_id=None,
+        lead_name="",
+        commission="",
+        public=False,
+    )
+    dossier = services.create_dossier(admin, world.org, data, [])
+    for stage in (DecisionStage.WORK, DecisionStage.CONSULTATION, DecisionStage.PRE_VALIDATION):
+        services.move_stage(admin, world.org, dossier, stage, override_reason="Pour les tests")
+    world.ids["deliberate"] = {"dossier_id": dossier.id}
+
+
+def _own_proposal(world) -> None:
+    """The inhabitant's own proposal: their profile offers to show or hide their name on it."""
+    from participation.citizen import services
+    from participation.citizen.models import PublicConsultation
+
+    consultation = db.session.get(PublicConsultation, world.ids["consultation_id"])
+    data = services.ProposalData(title="Ma proposition", body="Plus de bancs.")
+    services.submit_proposal(world.users["citizen"], consultation, data, utcnow(), "127.0.0.1")
