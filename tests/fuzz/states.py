@@ -37,6 +37,7 @@ def prepare_states(world) -> list[dict]:
         _draft_call,
         _dossier_to_deliberate,
         _own_proposal,
+        _essaimage_day,
         _convocation,
     ):
         step(world)
@@ -95,6 +96,8 @@ def _variants(world) -> list[dict]:
         variants.append({"dossier_id": dossier.id})
     if "deliberate" in world.ids:
         variants.append(world.ids["deliberate"])
+    if "essaimage" in world.ids:
+        variants.append(world.ids["essaimage"])
     if "invited_id" in world.ids:
         variants.append({"user_id": world.ids["invited_id"]})
     return variants
@@ -377,3 +380,25 @@ def _own_proposal(world) -> None:
     consultation = db.session.get(PublicConsultation, world.ids["consultation_id"])
     data = services.ProposalData(title="Ma proposition", body="Plus de bancs.")
     services.submit_proposal(world.users["citizen"], consultation, data, utcnow(), "127.0.0.1")
+
+
+def _essaimage_day(world) -> None:
+    """An essaimage day with an association invited and no plan built yet: the invitation may
+    be withdrawn."""
+    from ami.models import Association
+    from ami.network.services.essaimage.days import DayData, create_day
+    from ami.network.services.essaimage.invitations import invite_chosen
+
+    admin, now = world.users["admin"], utcnow()
+    starts = now + timedelta(days=90)
+    data = DayData(
+        year=starts.year + 3,
+        title="Journée d'essaimage à venir",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4),
+        meetings_start_at=starts + timedelta(hours=1),
+    )
+    day = create_day(admin, world.org, data)
+    association = db.session.get(Association, world.ids["association_id"])
+    invite_chosen(admin, world.org, day, [association])
+    world.ids["essaimage"] = {"day_id": day.id}
