@@ -17,7 +17,7 @@ from app.submissions import new_token
 from app.submissions.models import SubmissionToken
 from tests.ami import factories as ami
 from tests.ami.test_applications import _complete, draft, submit_url, world  # noqa: F401
-from tests.consultations.test_saisine_concurrency import run_together
+from tests.concurrency import SENT_TWICE, post_at_once, run_together
 
 
 def _clicks(app, login, person, url, times):
@@ -61,7 +61,6 @@ def test_associations_submitting_together_each_get_their_own_number(app, org, wo
 
 # --- the same form sent twice: its one-time token -------------------------------------------
 
-SENT_TWICE = "Ce formulaire avait déjà été envoyé"
 NOT_DRAFT = "Ce dossier a été déposé : il ne peut plus être modifié."
 ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
 
@@ -93,13 +92,7 @@ def test_the_same_submission_sent_twice_is_one_submission_and_says_so(client, wo
 def test_the_same_submission_double_clicked_at_once_says_so_without_error(app, world, login):  # noqa: F811
     application = _complete(world["application"])
     data = {"submit": "1", "once": new_token()}
-    clients = [app.test_client(), app.test_client()]
-    for one in clients:
-        login(one, world["person"])
-    url = submit_url(application)
-    results, failures = run_together([lambda one=one: one.post(url, data=data) for one in clients])
-    assert not failures, failures[0]
-    assert [r.status_code for r in results] == [302, 302]
+    clients, results = post_at_once(app, login, world["person"], submit_url(application), data)
     pages = [unescape(one.get(results[0].headers["Location"]).text) for one in clients]
     assert sum(SENT_TWICE in page for page in pages) == 1
     assert not any(NOT_DRAFT in page for page in pages)

@@ -14,10 +14,9 @@ from app.submissions import new_token
 from app.users.models import Role
 from consultations.mailbox.models import Message
 from tests import factories
-from tests.consultations.test_saisine_concurrency import run_together
+from tests.concurrency import SENT_TWICE, post_at_once
 
 BASE = "/concertation/boite-aux-lettres"
-SENT_TWICE = "Ce formulaire avait déjà été envoyé"
 
 
 @pytest.fixture
@@ -49,12 +48,6 @@ def test_the_same_question_sent_twice_is_one_question(client, mayor, login):
 
 
 def test_a_double_click_at_the_same_moment_is_one_question(app, mayor, login):
-    clients = [app.test_client(), app.test_client()]
-    for one in clients:
-        login(one, mayor)
     data = {"subject": "Voirie", "body": "Nid de poule.", "once": new_token()}
-    url = f"{BASE}/nouvelle"
-    results, failures = run_together([lambda one=one: one.post(url, data=data) for one in clients])
-    assert not failures, failures[0]
-    assert [r.status_code for r in results] == [302, 302]
+    post_at_once(app, login, mayor, f"{BASE}/nouvelle", data)
     assert _questions() == 1

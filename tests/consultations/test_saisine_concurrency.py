@@ -10,9 +10,7 @@ database session (FreshContextClient), as it would in its own worker in producti
 from __future__ import annotations
 
 import re
-import threading
 import time
-import traceback
 from html import unescape
 
 import pytest
@@ -32,34 +30,13 @@ from consultations.saisines.models import (
     SaisineResponse,
 )
 from tests import factories
+from tests.concurrency import SENT_TWICE, run_together
 
 AIX_MARSEILLE = "200054807"
 HOST = "amp.test"
 LIEVIN = "62510"
 RECEIPT = "Accusé de réception"
 EDITED_MEANWHILE = "a enregistré cette réponse pendant que vous la modifiiez"
-
-
-def run_together(calls, timeout: float = 60) -> tuple[list, list[str]]:
-    """Run every call in its own thread, all released at once; (results, tracebacks)."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    failures: list[str] = []
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=timeout)
-            results[index] = call()
-        except BaseException:  # noqa: BLE001 - reported by the test with its traceback
-            failures.append(traceback.format_exc())
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a request never finished"
-    return results, failures
 
 
 def test_92_mayors_submitting_in_the_same_minute_lose_no_answer(app, login):
@@ -207,7 +184,6 @@ def test_two_saves_of_the_same_version_at_once_never_overwrite_silently(
 
 # --- the same form sent twice: its one-time token -------------------------------------------
 
-SENT_TWICE = "Ce formulaire avait déjà été envoyé"
 ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
 
 

@@ -14,6 +14,7 @@ from app.db import db
 from app.submissions import new_token
 from app.submissions.models import SubmissionToken
 from consultations.bodies.models import Vote, VoteChoice
+from tests.concurrency import SENT_TWICE, post_at_once, run_together
 from tests.consultations.test_bodies_member import (  # noqa: F401  (fixtures)
     _served_on_localhost,
     admin,
@@ -23,7 +24,6 @@ from tests.consultations.test_bodies_member import (  # noqa: F401  (fixtures)
     meeting,
     seats,
 )
-from tests.consultations.test_saisine_concurrency import run_together
 
 
 def test_every_voice_double_clicked_at_once_counts_once(app, meeting, seats, live, login):  # noqa: F811
@@ -53,7 +53,6 @@ def test_every_voice_double_clicked_at_once_counts_once(app, meeting, seats, liv
 
 # --- the same form sent twice: its one-time token -------------------------------------------
 
-SENT_TWICE = "Ce formulaire avait déjà été envoyé"
 ALREADY_VOTED = "Ce vote est déjà enregistré"
 ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
 
@@ -98,12 +97,7 @@ def test_the_same_vote_double_clicked_at_once_counts_once_without_error(
     b = seats[1]
     url = f"/mes-instances/seances/{meeting.id}/points/{live.id}/vote"
     data = {"member_id": str(b.id), "choice": "against", "once": new_token()}
-    clients = [app.test_client(), app.test_client()]
-    for one in clients:
-        login(one, b.user)
-    results, failures = run_together([lambda one=one: one.post(url, data=data) for one in clients])
-    assert not failures, failures[0]
-    assert [r.status_code for r in results] == [302, 302]
+    clients, results = post_at_once(app, login, b.user, url, data)
     pages = [unescape(one.get(results[0].headers["Location"]).text) for one in clients]
     assert sum(SENT_TWICE in page for page in pages) == 1
     assert not any(ALREADY_VOTED in page for page in pages)

@@ -14,7 +14,7 @@ from app.submissions import new_token
 from app.submissions.models import SubmissionToken
 from participation.citizen.models import Comment, Proposal, Support
 from tests import factories
-from tests.consultations.test_saisine_concurrency import run_together
+from tests.concurrency import SENT_TWICE, post_at_once
 from tests.participation.test_consultations_public import (
     count,
     page_of,
@@ -22,8 +22,6 @@ from tests.participation.test_consultations_public import (
     proposal,
     proposal_url,
 )
-
-SENT_TWICE = "Ce formulaire avait déjà été envoyé"
 
 
 def _token(html: str) -> str:
@@ -92,18 +90,8 @@ def test_a_token_is_honoured_only_for_the_person_who_sent_it(client, org, citize
 def test_a_double_click_at_the_same_moment_makes_one_proposal_and_no_error(app, org, login):
     c = factories.consultation(org)
     person = participant(org)
-    clients = [app.test_client(), app.test_client()]
-    for one in clients:
-        login(one, person)
     data = {"title": "Double clic", "body": "Texte.", "once": new_token()}
-    url = f"{page_of(c)}/proposer"
-
-    def send(one):
-        return lambda: one.post(url, data=data)
-
-    results, failures = run_together([send(one) for one in clients])
-    assert not failures, failures[0]
-    assert [r.status_code for r in results] == [302, 302]
+    _clients, results = post_at_once(app, login, person, f"{page_of(c)}/proposer", data)
     assert results[0].headers["Location"] == results[1].headers["Location"]
     assert count(Proposal) == 1 and count(SubmissionToken) == 1
 
@@ -124,14 +112,8 @@ def test_a_double_click_on_a_comment_at_the_same_moment_makes_one_comment(app, o
     c = factories.consultation(org)
     p = proposal(c, participant(org))
     person = participant(org)
-    clients = [app.test_client(), app.test_client()]
-    for one in clients:
-        login(one, person)
     data = {"body": "Double clic.", "once": new_token()}
-    url = f"{proposal_url(c, p)}/commentaires"
-    results, failures = run_together([lambda one=one: one.post(url, data=data) for one in clients])
-    assert not failures, failures[0]
-    assert [r.status_code for r in results] == [302, 302]
+    post_at_once(app, login, person, f"{proposal_url(c, p)}/commentaires", data)
     assert count(Comment) == 1
 
 
@@ -143,13 +125,7 @@ def test_supports_need_no_token_the_unique_constraint_makes_a_double_click_one_s
     c = factories.consultation(org)
     p = proposal(c, participant(org))
     person = participant(org)
-    clients = [app.test_client(), app.test_client()]
-    for one in clients:
-        login(one, person)
-    url = f"{proposal_url(c, p)}/soutien"
-    results, failures = run_together([lambda one=one: one.post(url) for one in clients])
-    assert not failures, failures[0]
-    assert [r.status_code for r in results] == [302, 302]
+    clients, _results = post_at_once(app, login, person, f"{proposal_url(c, p)}/soutien")
     pages = [unescape(one.get(proposal_url(c, p)).text) for one in clients]
     assert sum("Merci pour votre soutien !" in page for page in pages) == 1
     assert sum("Vous soutenez déjà cette proposition." in page for page in pages) == 1

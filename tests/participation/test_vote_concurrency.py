@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.db import db
 from app.submissions import new_token
 from participation.council.models import ContributionStatus, ContributionVote
-from tests.consultations.test_saisine_concurrency import run_together
+from tests.concurrency import SENT_TWICE, post_at_once, run_together
 from tests.participation.test_council import BASE, _draft, admin, people  # noqa: F401
 
 CHOICES = {"president": "for", "author": "for", "member": "against", "bureau": "abstain"}
@@ -61,7 +61,6 @@ def test_members_double_clicking_their_votes_at_once_count_once_each(
 
 # --- the same form sent twice: its one-time token -------------------------------------------
 
-SENT_TWICE = "Ce formulaire avait déjà été envoyé"
 ALREADY_VOTED = "Vous avez déjà voté sur cette contribution."
 ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
 
@@ -97,14 +96,7 @@ def test_the_same_vote_double_clicked_at_once_counts_once_without_error(
 ):
     url = _open_vote(client, login, org, people)
     data = {"choice": "abstain", "once": new_token()}
-    clients = [app.test_client(), app.test_client()]
-    for one in clients:
-        login(one, people["bureau"])
-    results, failures = run_together(
-        [lambda one=one: one.post(f"{url}/vote", data=data) for one in clients]
-    )
-    assert not failures, failures[0]
-    assert [r.status_code for r in results] == [302, 302]
+    clients, results = post_at_once(app, login, people["bureau"], f"{url}/vote", data)
     pages = [unescape(one.get(results[0].headers["Location"]).text) for one in clients]
     assert sum(SENT_TWICE in page for page in pages) == 1
     assert not any(ALREADY_VOTED in page for page in pages)

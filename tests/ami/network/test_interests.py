@@ -508,7 +508,7 @@ def test_the_matches_page_runs_a_bounded_number_of_queries(client, login, world,
 def test_two_associations_marking_interest_at_the_same_moment_make_one_match(app, login, org):
     """Each request in its own thread, session and (on PostgreSQL) connection: the pair's rows
     are locked, so the second one sees the first one's interest."""
-    from tests.consultations.test_saisine_concurrency import run_together
+    from tests.concurrency import run_together
 
     first, first_person = ami.association_member(org, "Simultanée A")
     second, second_person = ami.association_member(org, "Simultanée B")
