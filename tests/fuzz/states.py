@@ -38,6 +38,7 @@ def prepare_states(world) -> list[dict]:
         _dossier_to_deliberate,
         _own_proposal,
         _essaimage_day,
+        _hearing_phase,
         _convocation,
     ):
         step(world)
@@ -98,6 +99,7 @@ def _variants(world) -> list[dict]:
         variants.append(world.ids["deliberate"])
     if "essaimage" in world.ids:
         variants.append(world.ids["essaimage"])
+    variants.extend(world.ids.get("hearing_phase", []))
     if "invited_id" in world.ids:
         variants.append({"user_id": world.ids["invited_id"]})
     return variants
@@ -402,3 +404,62 @@ def _essaimage_day(world) -> None:
     association = db.session.get(Association, world.ids["association_id"])
     invite_chosen(admin, world.org, day, [association])
     world.ids["essaimage"] = {"day_id": day.id}
+
+
+def _hearing_phase(world) -> None:
+    """The open call's applications submitted, some found eligible: a first hearing group
+    invited, the next one scheduled but not invited, others still to review, and the call in
+    deliberation: applications may be reviewed, hearings confirmed, moved and invited,
+    decisions written."""
+    from ami.models import AmiCall, Application, ApplicationStatus
+    from ami.services import hearings
+    from ami.services.applications import submit_application
+    from ami.services.common import AmiError
+    from ami.services.decisions import open_deliberation
+    from ami.services.review import check_eligibility
+
+    admin, now = world.users["admin"], utcnow()
+    call = db.session.scalars(
+        sa.select(AmiCall)
+        .where(AmiCall.organisation_id == world.org.id, AmiCall.published_at.is_not(None))
+        .where(AmiCall.opens_at <= now, AmiCall.closes_at > now)
+        .limit(1)
+    ).first()
+    if call is None:
+        return
+    applications = db.session.scalars(
+        sa.select(Application).where(Application.call_id == call.id).order_by(Application.id)
+    ).all()
+    submitted = []
+    for application in applications:
+        if application.status is ApplicationStatus.DRAFT:
+            try:
+                submit_application(admin, application, now)
+            except AmiError:  # an empty draft (tests.fuzz.states._draft_application)
+                continue
+        submitted.append(application)
+    # the other association's (tests.security.world), if it applied, among the invited
+    submitted.sort(key=lambda a: a.association_id != world.ids["other_id"])
+    # the first two found eligible and invited to their hearing; the third found eligible
+    # afterwards, in a second group not invited yet; the last ones left to review
+    for day, group in ((20, submitted[:2]), (21, submitted[2:3])):
+        for application in group:
+            check_eligibility(
+                admin,
+                application,
+                complete=True,
+                association_valid=True,
+                theme_ok=True,
+                eligible=True,
+                reason="",
+            )
+        starts = now + timedelta(days=day)
+        hearings.add_slot(admin, call, starts, starts + timedelta(hours=1), "Salle des fêtes")
+        hearings.propose(admin, call)
+        if day == 20:
+            hearings.invite(admin, call)
+    open_deliberation(admin, call, now)
+    eligible = [a for a in applications if a.status is ApplicationStatus.ELIGIBLE]
+    world.ids["hearing_phase"] = [
+        {"application_id": a.id, "call_id": call.id} for a in eligible[:PER_KIND]
+    ]
