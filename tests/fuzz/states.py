@@ -409,13 +409,13 @@ def _essaimage_day(world) -> None:
 def _hearing_phase(world) -> None:
     """The open call's applications submitted, some found eligible: a first hearing group
     invited, the next one scheduled but not invited, others still to review, and the call in
-    deliberation: applications may be reviewed, hearings confirmed, moved and invited,
-    decisions written."""
-    from ami.models import AmiCall, Application, ApplicationStatus
+    deliberation with one decision written: applications may be reviewed, hearings confirmed,
+    moved and invited, decisions written and notified."""
+    from ami.models import AmiCall, Application, ApplicationStatus, Outcome
     from ami.services import hearings
     from ami.services.applications import submit_application
     from ami.services.common import AmiError
-    from ami.services.decisions import open_deliberation
+    from ami.services.decisions import DecisionData, open_deliberation, record_decision
     from ami.services.review import check_eligibility
 
     admin, now = world.users["admin"], utcnow()
@@ -460,6 +460,10 @@ def _hearing_phase(world) -> None:
             hearings.invite(admin, call)
     open_deliberation(admin, call, now)
     eligible = [a for a in applications if a.status is ApplicationStatus.ELIGIBLE]
+    # one decision written, not notified yet: the decisions may be notified
+    record_decision(
+        admin, eligible[-1], DecisionData(outcome=Outcome.NOT_FUNDED, motivation="Non.")
+    )
     world.ids["hearing_phase"] = [
         {"application_id": a.id, "call_id": call.id} for a in eligible[:PER_KIND]
     ]
