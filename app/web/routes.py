@@ -41,8 +41,10 @@ def set_language():
 
 
 def safe_next(target: str | None) -> str | None:
-    """A local path to go back to, never another site."""
-    if not target:
+    """A local path to go back to, never another site, nor a line break or another control
+    character (a redirect's header cannot hold them), nor a backslash (some browsers read
+    "/\\host" as "//host")."""
+    if not target or any(ord(c) < 32 or ord(c) == 127 or c == "\\" for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
