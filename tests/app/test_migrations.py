@@ -93,7 +93,8 @@ RELEASED_BEFORE = "73a6d8e17495"
 
 
 def test_a_database_holding_the_demo_goes_down_and_up_again(fresh_app):
-    """On SQLite, a batch migration rebuilds its table, which fails once other tables point at it."""
+    """On SQLite, a batch migration rebuilds its table, which fails once other tables point at
+    it."""
     from app.demo import load_demo
     from app.organisations.models import Organisation
 
