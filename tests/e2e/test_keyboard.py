@@ -38,7 +38,9 @@ FOCUSED = """() => {
 
 
 def _start_from_the_top(page: Page) -> None:
-    """As when one moves from the address bar into the page."""
+    """As when one moves from the address bar into the page, once its style sheets are loaded
+    (the focus style is read from them: on a busy machine the heading shows before they load)."""
+    page.wait_for_load_state("load")
     page.evaluate(
         "() => { const b = document.body; b.tabIndex = -1; b.focus();"
         " b.removeAttribute('tabindex'); }"
