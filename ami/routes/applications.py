@@ -194,8 +194,7 @@ def application_submit(application_id: int):
     me = current_user.id  # read now: a failed flush would expire it
     done = submissions.already_done(form.once.data, me)
     if done:
-        flash(submissions.sent_twice_message(), "info")
-        return redirect(done)
+        return submissions.back_to_first_copy(done)
     try:
         services.submit_application(current_user, application, utcnow())
         done = submissions.commit_once(form.once.data, me, target)
@@ -203,8 +202,7 @@ def application_submit(application_id: int):
         # a copy of the same click sent at the same moment won: show its result
         done = submissions.winner_url(form.once.data, me)
         if done:
-            flash(submissions.sent_twice_message(), "info")
-            return redirect(done)
+            return submissions.back_to_first_copy(done)
         if not isinstance(exc, AmiError):
             exc = AmiError("edited_meanwhile")
         if exc.code == "requested_above_total" or exc.code == "funding_above_total":
@@ -214,8 +212,7 @@ def application_submit(application_id: int):
             flash(error_message(exc), "error")
         return redirect(url_for("ami.application_view", application_id=application_id))
     if done:
-        flash(submissions.sent_twice_message(), "info")
-        return redirect(done)
+        return submissions.back_to_first_copy(done)
     flash(
         _(
             "Dossier déposé sous le numéro %(number)s. Un accusé de réception est envoyé par "

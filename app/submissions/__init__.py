@@ -95,3 +95,12 @@ def sent_twice_message() -> str:
     from app.i18n import _
 
     return _("Ce formulaire avait déjà été envoyé : il n'est enregistré qu'une fois.")
+
+
+def back_to_first_copy(url: str):
+    """The answer to a second copy of a form: back to the first copy's result (`url`, as
+    `already_done`, `commit_once` or `winner_url` gave it), saying it was recorded once."""
+    from flask import flash, redirect
+
+    flash(sent_twice_message(), "info")
+    return redirect(url)

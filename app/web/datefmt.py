@@ -15,7 +15,7 @@ with Babel as before. `tests/app/test_datefmt.py` checks the output against Babe
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -28,7 +28,7 @@ from babel.dates import (
     tokenize_pattern,
 )
 
-from app.paris import PARIS
+from app.paris import to_paris
 
 NAMED = ("short", "medium", "long", "full")
 
@@ -101,13 +101,6 @@ def _named(code: str, kind: str, name: str) -> tuple | None:
     if date_part is None or time_part is None:
         return None
     return get_datetime_format(name, locale=locale).replace("'", ""), date_part, time_part
-
-
-def to_paris(value: datetime) -> datetime:
-    """A UTC datetime (naive ones are taken as UTC) in Paris time."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(PARIS)
 
 
 def format_datetime(value: datetime, pattern: str, code: str) -> str | None:

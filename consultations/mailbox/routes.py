@@ -108,8 +108,7 @@ def new():
         commune = next((c for c in communes if c.id == chosen), None)
         done = submissions.already_done(form.once.data, current_user.id)
         if done:
-            flash(submissions.sent_twice_message(), "info")
-            return redirect(done)
+            return submissions.back_to_first_copy(done)
         try:
             message = services.send_question(
                 current_user, g.organisation, commune, form.subject.data, form.body.data, utcnow()
@@ -121,8 +120,7 @@ def new():
             target = url_for("mailbox.question", message_id=message.id)
             done = submissions.commit_once(form.once.data, current_user.id, target)
             if done:
-                flash(submissions.sent_twice_message(), "info")
-                return redirect(done)
+                return submissions.back_to_first_copy(done)
             flash(
                 _("Votre question est envoyée à l'EPCI. Sa réponse vous sera signalée par e-mail."),
                 "success",

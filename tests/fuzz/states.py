@@ -133,33 +133,22 @@ def _live_vote(world) -> None:
         sa.select(Body).where(Body.organisation_id == world.org.id, Body.auto_mayors.is_(False))
     ).first()
     if group is not None:
-        meeting = services.create_meeting(
-            admin,
-            group,
-            services.MeetingData(
-                title="Réunion à convoquer",
-                starts_at=now + timedelta(days=20),
+        def meeting_with_an_item(title: str, days: int, item: str):
+            data = services.MeetingData(
+                title=title,
+                starts_at=now + timedelta(days=days),
                 ends_at=None,
                 host_commune=None,
                 venue="Salle du conseil",
                 online_url="",
-            ),
-        )
-        services.add_item(admin, meeting, "Point à l'ordre du jour", "", True, "Un avis.")
+            )
+            meeting = services.create_meeting(admin, group, data)
+            services.add_item(admin, meeting, item, "", True, "Un avis.")
+            return meeting
+
+        meeting_with_an_item("Réunion à convoquer", 20, "Point à l'ordre du jour")
         # and one convened, its vote not open yet
-        later = services.create_meeting(
-            admin,
-            group,
-            services.MeetingData(
-                title="Réunion convoquée",
-                starts_at=now + timedelta(days=25),
-                ends_at=None,
-                host_commune=None,
-                venue="Salle du conseil",
-                online_url="",
-            ),
-        )
-        services.add_item(admin, later, "Point soumis au vote", "", True, "Un avis.")
+        later = meeting_with_an_item("Réunion convoquée", 25, "Point soumis au vote")
         services.convene(admin, later, now)
 
 

@@ -349,8 +349,7 @@ def vote(meeting_id: int, item_id: int):
     me = current_user.id  # read now: a failed flush would expire it
     done = submissions.already_done(form.once.data, me)
     if done:
-        flash(submissions.sent_twice_message(), "info")
-        return redirect(done)
+        return submissions.back_to_first_copy(done)
     try:
         if member is None:
             raise BodyError("no_voice")
@@ -362,15 +361,13 @@ def vote(meeting_id: int, item_id: int):
         # the same form sent twice at once: the copy that won is the answer
         done = submissions.winner_url(form.once.data, me)
         if done:
-            flash(submissions.sent_twice_message(), "info")
-            return redirect(done)
+            return submissions.back_to_first_copy(done)
         if isinstance(exc, IntegrityError):  # the same voice sent twice at once
             exc = BodyError("already_voted")
         flash(error_message(exc, meeting.body), "error")
     else:
         if done:
-            flash(submissions.sent_twice_message(), "info")
-            return redirect(done)
+            return submissions.back_to_first_copy(done)
         flash(
             _("Vote enregistré pour %(name)s, par pouvoir.", name=member.user.display_name)
             if cast.by_proxy

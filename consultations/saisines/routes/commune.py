@@ -106,8 +106,7 @@ def respond(insee: str, saisine_id: int):
         done = submissions.already_done(form.once.data, me)
         if done:
             # the same click sent twice: the first copy was recorded, the second is not
-            flash(submissions.sent_twice_message(), "info")
-            return redirect(done)
+            return submissions.back_to_first_copy(done)
         values, codes = answer_rules.parse_answers(questions, request.form)
         answer_errors = {key: answer_error(code) for key, code in codes.items()}
         removed = [int(v) for v in request.form.getlist("remove_attachment") if v.isdigit()]
@@ -143,8 +142,7 @@ def respond(insee: str, saisine_id: int):
                 # a copy of the same click, sent at the same moment, may have won
                 done = submissions.winner_url(form.once.data, me)
                 if done:
-                    flash(submissions.sent_twice_message(), "info")
-                    return redirect(done)
+                    return submissions.back_to_first_copy(done)
                 if not isinstance(exc, services.SaisineError):
                     # Someone saved at the very same moment (the first draft inserted twice,
                     # or the same version updated twice): the same case as a stale version.
@@ -160,8 +158,7 @@ def respond(insee: str, saisine_id: int):
                     form.lock_version.data = response.lock_version if response else ""
             else:
                 if done:
-                    flash(submissions.sent_twice_message(), "info")
-                    return redirect(done)
+                    return submissions.back_to_first_copy(done)
                 flash(
                     _(
                         "Réponse signée et transmise à l'EPCI. Un accusé de réception vous est "

@@ -239,8 +239,7 @@ def propose(slug: str):
             return redirect(url_for("citizen.consultation", slug=slug))
         done = submissions.already_done(form.once.data, current_user.id)
         if done:
-            flash(submissions.sent_twice_message(), "info")
-            return redirect(done)
+            return submissions.back_to_first_copy(done)
         data = services.ProposalData(
             title=form.title.data,
             body=form.body.data,
@@ -261,8 +260,7 @@ def propose(slug: str):
                 target = url_for("citizen.consultation", slug=slug)
             done = submissions.commit_once(form.once.data, current_user.id, target)
             if done:
-                flash(submissions.sent_twice_message(), "info")
-                return redirect(done)
+                return submissions.back_to_first_copy(done)
             flash(_published_message(created.status, "proposal"), "success")
             return redirect(target)
     return render_template(
@@ -288,8 +286,7 @@ def comment(slug: str, proposal_id: int):
         return redirect(_proposal_url(consultation, proposal))
     done = submissions.already_done(form.once.data, current_user.id)
     if done:
-        flash(submissions.sent_twice_message(), "info")
-        return redirect(done)
+        return submissions.back_to_first_copy(done)
     try:
         created = services.add_comment(
             current_user, proposal, form.body.data, form.show_name.data, utcnow(), _ip()
@@ -301,8 +298,7 @@ def comment(slug: str, proposal_id: int):
     target = _proposal_url(consultation, proposal, f"comment-{created.id}")
     done = submissions.commit_once(form.once.data, current_user.id, target)
     if done:
-        flash(submissions.sent_twice_message(), "info")
-        return redirect(done)
+        return submissions.back_to_first_copy(done)
     flash(_published_message(created.status, "comment"), "success")
     return redirect(target)
 

@@ -241,8 +241,7 @@ def vote(contribution_id: int):
         me = current_user.id  # read now: a failed flush would expire it
         done = submissions.already_done(form.once.data, me)
         if done:
-            flash(submissions.sent_twice_message(), "info")
-            return redirect(done)
+            return submissions.back_to_first_copy(done)
         try:
             services.cast_vote(current_user, contribution, VoteChoice(form.choice.data), utcnow())
             target = url_for("council.contribution", contribution_id=contribution.id)
@@ -251,15 +250,13 @@ def vote(contribution_id: int):
             # the same form sent twice at once: the copy that won is the answer
             done = submissions.winner_url(form.once.data, me)
             if done:
-                flash(submissions.sent_twice_message(), "info")
-                return redirect(done)
+                return submissions.back_to_first_copy(done)
             if not isinstance(exc, services.CouncilError):
                 exc = services.CouncilError("already_voted")
             flash(error_message(exc), "error")
         else:
             if done:
-                flash(submissions.sent_twice_message(), "info")
-                return redirect(done)
+                return submissions.back_to_first_copy(done)
             flash(_("Votre vote est enregistré."), "success")
     else:
         flash(_("Choisissez votre vote."), "error")
